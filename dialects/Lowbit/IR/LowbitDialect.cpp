@@ -1,0 +1,25 @@
+//===- LowbitDialect.cpp - the lowbit graph dialect ------------------------===//
+
+#include "dialects/Lowbit/IR/LowbitDialect.h"
+#include "dialects/Lowbit/IR/LowbitOps.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+#include "dialects/Lowbit/IR/LowbitOpsDialect.cpp.inc"
+
+void LowbitDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Lowbit/IR/LowbitOps.cpp.inc"
+      >();
+}
+
+Operation *LowbitDialect::materializeConstant(OpBuilder &builder,
+                                              Attribute value, Type type,
+                                              Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, type, elements);
+}

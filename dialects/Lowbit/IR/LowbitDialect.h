@@ -1,0 +1,11 @@
+//===- LowbitDialect.h - the lowbit graph dialect ---------------*- C++ -*-===//
+
+#ifndef LOWBIT_DIALECTS_LOWBIT_IR_LOWBITDIALECT_H
+#define LOWBIT_DIALECTS_LOWBIT_IR_LOWBITDIALECT_H
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/Lowbit/IR/LowbitOpsDialect.h.inc"
+
+#endif // LOWBIT_DIALECTS_LOWBIT_IR_LOWBITDIALECT_H
