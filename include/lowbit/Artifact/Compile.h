@@ -1,0 +1,36 @@
+//===- Compile.h - ONNX model to a shippable artifact -----------*- C++ -*-===//
+
+#ifndef LOWBIT_ARTIFACT_COMPILE_H
+#define LOWBIT_ARTIFACT_COMPILE_H
+
+#include "lowbit/Frontend/ONNXImporter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <string>
+#include <vector>
+
+namespace lowbit {
+
+struct CompileOptions {
+  std::string modelPath;
+  /// Artifact directory: libmodel.so, model.h, manifest.json. Written to a
+  /// temporary sibling first and renamed, so it is never half-written.
+  std::string outputDir;
+  std::string target = "cpu";
+  /// LLVM CPU name for the CPU target ("native" = the host).
+  std::string cpu = "native";
+  ONNXImportOptions import;
+  /// The invoking command line, recorded in the manifest.
+  std::vector<std::string> commandLine;
+};
+
+/// Compiles `options.modelPath` into an artifact. Errors are emitted as
+/// diagnostics on `context` (one per problem, naming file/node/flag).
+mlir::LogicalResult compileArtifact(mlir::MLIRContext &context,
+                                    const CompileOptions &options);
+
+} // namespace lowbit
+
+#endif // LOWBIT_ARTIFACT_COMPILE_H
