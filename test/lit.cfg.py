@@ -15,6 +15,8 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in", "Inputs
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%lowbit_src", config.lowbit_src_root))
+# Debian's python3 has onnx and numpy (a pyenv python3 earlier on PATH may not).
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()

@@ -569,12 +569,14 @@ static LogicalResult verifyQuantPair(Operation *op, RankedTensorType floatSide,
            << floatSide.getElementType();
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
     int32_t axis = perAxis.getQuantizedDimension();
-    if (axis >= quantSide.getRank() ||
-        quantSide.getDimSize(axis) !=
-            static_cast<int64_t>(perAxis.getScales().size()))
-      return op->emitOpError("per-axis dimension ")
-             << axis << " needs " << perAxis.getScales().size()
-             << " elements in the tensor";
+    int64_t numScales = perAxis.getScales().size();
+    if (axis >= quantSide.getRank())
+      return op->emitOpError("quantized dimension ")
+             << axis << " is out of range for rank " << quantSide.getRank();
+    if (quantSide.getDimSize(axis) != numScales)
+      return op->emitOpError("quantized dimension ")
+             << axis << " has " << quantSide.getDimSize(axis)
+             << " elements but there are " << numScales << " scales";
   }
   return success();
 }
