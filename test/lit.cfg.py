@@ -17,6 +17,11 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%lowbit_src", config.lowbit_src_root))
 # Debian's python3 has onnx and numpy (a pyenv python3 earlier on PATH may not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# Real models and the ONNX Runtime peer, fetched by scripts/install-deps.sh.
+config.substitutions.append(
+    ("%models", os.path.join(config.lowbit_src_root, "third_party", "models")))
+config.substitutions.append(
+    ("%ort_run", "node " + os.path.join(config.lowbit_src_root, "scripts", "ort-run.js")))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
