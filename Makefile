@@ -9,7 +9,7 @@ export PATH := $(LLVM_BIN):$(PATH)
 export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build check demo clean
+.PHONY: all deps configure build check demo bench clean
 
 all: build
 
@@ -35,6 +35,9 @@ check: build
 
 demo: build
 	./scripts/demo.sh $(BUILD)
+
+bench: build
+	/usr/bin/python3 bench/ocr_latency.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
