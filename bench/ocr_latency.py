@@ -59,8 +59,7 @@ def main():
     args = parser.parse_args()
     assets = os.path.join(ROOT, "third_party", "models", "ocr", "assets")
     work = tempfile.mkdtemp(prefix="lowbit-bench-")
-    make_ocr_inputs.main.__globals__["sys"].argv = ["", work]
-    make_ocr_inputs.main()
+    make_ocr_inputs.write_inputs(work)
 
     print(f"{'model':6} {'compile s':>10} {'LowBit ms':>10} {'ORT ms':>10} {'ratio':>7}")
     for name, (onnx, shape) in MODELS.items():

@@ -41,8 +41,7 @@ def page_input():
     return x.transpose(2, 0, 1)[None].copy()
 
 
-def main():
-    out = sys.argv[1]
+def write_inputs(out):
     os.makedirs(out, exist_ok=True)
     np.save(os.path.join(out, "rec.npy"), line_input(ocr_lines.DEMO_LINES[0], 320))
     np.save(os.path.join(out, "cls.npy"), line_input(ocr_lines.DEMO_LINES[1], 192))
@@ -50,4 +49,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    write_inputs(sys.argv[1])
