@@ -4,6 +4,8 @@
 
 #include "dialects/Lowbit/IR/LowbitDialect.h"
 #include "dialects/Lowbit/Transforms/Passes.h"
+#include "lowbit/Conversion/Passes.h"
+#include "lowbit/Target/CPU/CPUPipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,4 +21,6 @@ void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
 void lowbit::registerAllPasses() {
   mlir::registerAllPasses();
   lowbit::registerLowbitPasses();
+  lowbit::registerLowbitConversionPasses();
+  lowbit::registerLowbitCPUPasses();
 }

@@ -1,0 +1,82 @@
+//===- ArtifactManifest.cpp - manifest.json of a CPU artifact -------------===//
+
+#include "lib/Artifact/ArtifactManifest.h"
+
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace {
+
+void writeTensors(json::OStream &json, StringRef key,
+                  ArrayRef<lowbit::TensorSignature> tensors) {
+  json.attributeArray(key, [&] {
+    for (const lowbit::TensorSignature &tensor : tensors) {
+      json.object([&] {
+        json.attribute("name", tensor.name);
+        json.attribute("dtype", lowbit::getDTypeName(tensor.dtype));
+        json.attributeArray("shape", [&] {
+          for (int64_t dim : tensor.shape)
+            json.value(dim);
+        });
+        json.attribute("num_bytes", static_cast<int64_t>(tensor.numBytes));
+      });
+    }
+  });
+}
+
+} // namespace
+
+void lowbit::writeArtifactManifest(const ArtifactManifest &manifest,
+                                   raw_ostream &os) {
+  const CompileOptions &options = *manifest.options;
+  json::OStream json(os, /*IndentSize=*/2);
+  json.object([&] {
+    json.attribute("format", "lowbit-artifact");
+    json.attribute("format_version", 1);
+    json.attributeObject("model", [&] {
+      json.attribute("file", sys::path::filename(options.modelPath));
+      json.attribute("sha256", manifest.modelSHA256);
+    });
+    json.attributeObject("compiler", [&] {
+      json.attribute("name", "quant-compile");
+      json.attribute("version", LOWBIT_VERSION);
+      json.attribute("git_commit", LOWBIT_GIT_COMMIT);
+      json.attribute("llvm_version", LLVM_VERSION_STRING);
+    });
+    json.attributeObject("target", [&] {
+      const CPUTarget &target = *manifest.target;
+      json.attribute("name", options.target);
+      json.attribute("triple", target.triple);
+      json.attribute("cpu_requested", options.cpu);
+      json.attribute("cpu", target.cpu);
+      json.attributeArray("features", [&] {
+        for (const std::string &feature : target.enabledFeatures)
+          json.value(feature);
+      });
+      json.attribute("opt_level", static_cast<int64_t>(manifest.optLevel));
+      json.attribute("threads", "openmp");
+    });
+    json.attributeArray("command_line", [&] {
+      for (const std::string &arg : options.commandLine)
+        json.value(arg);
+    });
+    json.attributeObject("input_shapes", [&] {
+      for (const auto &[name, shape] : options.import.inputShapes)
+        json.attributeArray(name, [&] {
+          for (int64_t dim : shape)
+            json.value(dim);
+        });
+    });
+    json.attribute("pass_pipeline", manifest.passPipeline);
+    writeTensors(json, "inputs", manifest.signature->inputs);
+    writeTensors(json, "outputs", manifest.signature->outputs);
+    json.attributeObject("files", [&] {
+      for (const auto &[name, sha] : manifest.fileSHA256)
+        json.attributeObject(name, [&] { json.attribute("sha256", sha); });
+    });
+  });
+  os << "\n";
+}

@@ -1,0 +1,238 @@
+//===- Pooling.cpp - lower lowbit max_pool and avg_pool to linalg ---------===//
+//
+// Window position i of output o reads input o * stride - pad_begin +
+// i * dilation. The input is padded with the identity of the reduction (so
+// skipped positions cannot win) far enough for the result extents, which
+// already include ONNX ceil_mode. Average pooling divides by a divisor known
+// at compile time per output position: the in-bounds count, or the count
+// inside the explicit pads with count_include_pad.
+//
+//===----------------------------------------------------------------------===//
+
+#include "StructuredBuilders.h"
+#include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
+
+#include "dialects/Lowbit/IR/LowbitOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+enum class PoolKind { Max, Sum };
+
+/// The input padded with `padValue` so that every window of the result is
+/// in the tensor: `pad_begin` in front, and behind whatever the last window
+/// reaches (cropping what no window reads).
+Value padForWindows(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                    ArrayRef<int64_t> pads, Value padValue) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t spatial = kernel.size();
+  SmallVector<int64_t> low{0, 0}, high{0, 0};
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t needed = (resultType.getDimSize(2 + i) - 1) * strides[i] +
+                     dilations[i] * (kernel[i] - 1) + 1;
+    low.push_back(pads[i]);
+    high.push_back(needed - inputType.getDimSize(2 + i) - pads[i]);
+  }
+  return padOrCrop(b, loc, input, low, high, padValue);
+}
+
+/// A pooling reduction as a linalg.generic over (n, c, o..., k...).
+Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input, Value init,
+                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, PoolKind kind,
+                          bool isUnsigned) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = kernel.size(), loops = 2 + 2 * spatial;
+  SmallVector<AffineExpr> inputExprs{getAffineDimExpr(0, ctx),
+                                     getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> windowExprs, outputExprs(inputExprs);
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = getAffineDimExpr(2 + i, ctx);
+    AffineExpr k = getAffineDimExpr(2 + spatial + i, ctx);
+    inputExprs.push_back(o * strides[i] + k * dilations[i]);
+    windowExprs.push_back(k);
+    outputExprs.push_back(o);
+  }
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  Value window = createEmpty(b, loc, kernel, elementType);
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputExprs, ctx),
+                              AffineMap::get(loops, 0, windowExprs, ctx),
+                              AffineMap::get(loops, 0, outputExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                             utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{input, window},
+             ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value result =
+                   kind == PoolKind::Max
+                       ? createMax(nested, nestedLoc, args[2], args[0],
+                                   isUnsigned)
+                       : createAdd(nested, nestedLoc, args[2], args[0]);
+               linalg::YieldOp::create(nested, nestedLoc, result);
+             })
+      .getResult(0);
+}
+
+/// Pools the padded `input` into `init`, with a named op where one fits.
+Value buildPooling(OpBuilder &b, Location loc, Value input, Value init,
+                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                   ArrayRef<int64_t> dilations, PoolKind kind,
+                   bool isUnsigned) {
+  int64_t spatial = kernel.size();
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  if ((spatial == 1 || spatial == 2) && !isUnsigned) {
+    auto i64Vector = [&](ArrayRef<int64_t> values) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({spatial}, b.getI64Type()), values);
+    };
+    Value window = createEmpty(b, loc, kernel, elementType);
+    SmallVector<Type, 1> types{init.getType()};
+    SmallVector<Value, 2> inputs{input, window};
+    SmallVector<Value, 1> outputs{init};
+    Attribute s = i64Vector(strides), d = i64Vector(dilations);
+    if (spatial == 2 && kind == PoolKind::Max)
+      return linalg::PoolingNchwMaxOp::create(b, loc, types, inputs, outputs, s,
+                                              d)
+          .getResult(0);
+    if (spatial == 2)
+      return linalg::PoolingNchwSumOp::create(b, loc, types, inputs, outputs, s,
+                                              d)
+          .getResult(0);
+    if (kind == PoolKind::Max)
+      return linalg::PoolingNcwMaxOp::create(b, loc, types, inputs, outputs, s,
+                                             d)
+          .getResult(0);
+    return linalg::PoolingNcwSumOp::create(b, loc, types, inputs, outputs, s, d)
+        .getResult(0);
+  }
+  return buildPoolingGeneric(b, loc, input, init, kernel, strides, dilations,
+                             kind, isUnsigned);
+}
+
+struct MaxPoolLowering final : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!areStaticTensors(op->getOperandTypes()) ||
+        !areStaticTensors(op->getResultTypes()))
+      return rewriter.notifyMatchFailure(op, "needs static tensors");
+    Type original = elementTypeOf(op.getType());
+    if (!original.isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs float or integer elements");
+    Location loc = op.getLoc();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    bool isUnsigned = isUnsignedElement(original);
+    Value lowest =
+        createLowest(rewriter, loc, resultType.getElementType(), isUnsigned);
+    Value padded = padForWindows(rewriter, loc, adaptor.getInput(), resultType,
+                                 op.getKernelShape(), op.getStrides(),
+                                 op.getDilations(), op.getPads(), lowest);
+    Value init = createFilled(rewriter, loc, resultType.getShape(), lowest);
+    rewriter.replaceOp(op, buildPooling(rewriter, loc, padded, init,
+                                        op.getKernelShape(), op.getStrides(),
+                                        op.getDilations(), PoolKind::Max,
+                                        isUnsigned));
+    return success();
+  }
+};
+
+struct AvgPoolLowering final : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!areStaticTensors(op->getOperandTypes()) ||
+        !areStaticTensors(op->getResultTypes()))
+      return rewriter.notifyMatchFailure(op, "needs static tensors");
+    if (!isa<FloatType>(elementTypeOf(op.getType())))
+      return rewriter.notifyMatchFailure(op, "needs float elements");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type elementType = resultType.getElementType();
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides();
+    ArrayRef<int64_t> pads = op.getPads();
+    int64_t spatial = kernel.size();
+    SmallVector<int64_t> ones(spatial, 1);
+    Value zero = createConstant(rewriter, loc, elementType, 0.0);
+    Value padded = padForWindows(rewriter, loc, adaptor.getInput(), resultType,
+                                 kernel, strides, ones, pads, zero);
+    Value init = createFilled(rewriter, loc, resultType.getShape(), zero);
+    Value sum = buildPooling(rewriter, loc, padded, init, kernel, strides, ones,
+                             PoolKind::Sum, false);
+
+    // Per spatial dimension, how many window positions are counted; the
+    // divisor of a window is their product.
+    SmallVector<SmallVector<double>> counts;
+    bool uniform = true;
+    double uniformCount = 1;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t extent = inputType.getDimSize(2 + i);
+      int64_t lo = op.getCountIncludePad() ? -pads[i] : 0;
+      int64_t hi =
+          op.getCountIncludePad() ? extent + pads[spatial + i] : extent;
+      SmallVector<double> perOutput;
+      for (int64_t o = 0; o < resultType.getDimSize(2 + i); ++o) {
+        int64_t first = o * strides[i] - pads[i];
+        int64_t begin = std::max(first, lo);
+        int64_t end = std::min(first + kernel[i], hi);
+        perOutput.push_back(
+            static_cast<double>(std::max<int64_t>(end - begin, 0)));
+        uniform &= perOutput.back() == static_cast<double>(kernel[i]);
+      }
+      uniformCount *= kernel[i];
+      counts.push_back(std::move(perOutput));
+    }
+    SmallVector<Value> inputs{sum};
+    SmallVector<AffineMap> maps{
+        rewriter.getMultiDimIdentityMap(resultType.getRank())};
+    if (!uniform) {
+      for (int64_t i = 0; i < spatial; ++i) {
+        inputs.push_back(
+            createDenseVector(rewriter, loc, elementType, counts[i]));
+        maps.push_back(AffineMap::get(resultType.getRank(), 0,
+                                      {getAffineDimExpr(2 + i, ctx)}, ctx));
+      }
+    }
+    Value result = buildParallelGeneric(
+        rewriter, loc, resultType, inputs, maps,
+        [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
+          Value divisor;
+          if (uniform) {
+            divisor = createConstant(b, nestedLoc, elementType, uniformCount);
+          } else {
+            divisor = args[1];
+            for (Value count : args.drop_front(2))
+              divisor = arith::MulFOp::create(b, nestedLoc, divisor, count);
+          }
+          return arith::DivFOp::create(b, nestedLoc, args[0], divisor);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowbit::populateLowbitPoolingToLinalgPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<MaxPoolLowering, AvgPoolLowering>(typeConverter,
+                                                 patterns.getContext());
+}

@@ -1,0 +1,193 @@
+//===- GraphImporter.h - ONNX graph to lowbit, node by node -----*- C++ -*-===//
+//
+// The graph importer walks the nodes of a checked, shape-inferred ONNX graph
+// in order and hands each to the handler registered for its op type and
+// opset. Handlers see a NodeImporter: typed access to the node's inputs
+// (as MLIR values or, when known at import time, as HostTensors), its
+// attributes, and a way to define its outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
+#define LOWBIT_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H
+
+#include "HostTensor.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace lowbit {
+namespace onnx_import {
+
+class GraphImporter;
+class NodeImporter;
+
+/// Imports one node: defines its outputs or emits one error and fails.
+using OpHandler = std::function<mlir::LogicalResult(NodeImporter &)>;
+
+/// Handlers by op type, each applying from an opset version on.
+class OpRegistry {
+public:
+  /// Registers `handler` for `opType` from opset `sinceVersion` until the
+  /// next registration of the same op type.
+  void onOp(llvm::StringRef opType, int64_t sinceVersion, OpHandler handler);
+
+  /// The handler for `opType` at `opset`, or null when there is none.
+  const OpHandler *lookup(llvm::StringRef opType, int64_t opset) const;
+
+private:
+  llvm::StringMap<std::vector<std::pair<int64_t, OpHandler>>> handlers;
+};
+
+/// Handlers by op family (one file each).
+void populateElementwiseHandlers(OpRegistry &registry);
+void populateNNHandlers(OpRegistry &registry);
+void populateNormalizationHandlers(OpRegistry &registry);
+void populateReductionHandlers(OpRegistry &registry);
+void populateTensorHandlers(OpRegistry &registry);
+
+/// The registry with every handler.
+const OpRegistry &getOpRegistry();
+
+/// Element type of an ONNX TensorProto data type, or null when unsupported.
+mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// Decodes the data of `tensor` (raw or typed fields; external data is
+/// already loaded). Fails with `error` set on malformed or unsupported data.
+mlir::FailureOr<HostTensor> decodeTensor(mlir::MLIRContext *context,
+                                         const onnx::TensorProto &tensor,
+                                         std::string &error);
+
+/// The view of one node that a handler works with.
+class NodeImporter {
+public:
+  NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
+               int64_t opset);
+
+  const onnx::NodeProto &getProto() const { return node; }
+  llvm::StringRef getOpType() const { return node.op_type(); }
+  int64_t getOpset() const { return opset; }
+  mlir::Location getLoc() const { return loc; }
+  mlir::OpBuilder &getBuilder();
+  mlir::MLIRContext *getContext();
+
+  /// Creates an op at the node's location.
+  template <typename OpTy, typename... Args>
+  OpTy create(Args &&...args) {
+    return OpTy::create(getBuilder(), loc, std::forward<Args>(args)...);
+  }
+
+  //===--- Inputs ---------------------------------------------------------===//
+
+  unsigned getNumInputs() const { return node.input_size(); }
+  /// True when input `i` exists and is not the empty (omitted) name.
+  bool hasInput(unsigned i) const {
+    return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
+  }
+  /// The type of input `i` (which must exist).
+  mlir::RankedTensorType getInputType(unsigned i);
+  /// Input `i` as an SSA value; a constant is materialized on first use.
+  mlir::Value getInput(unsigned i);
+  /// Input `i` if it is known at import time, else null.
+  const HostTensor *getConstantInput(unsigned i);
+  /// True when every present input is known at import time.
+  bool allInputsConstant();
+  /// Input `i` as integers; emits an error naming `what` when it is not
+  /// known at import time.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  getConstantInts(unsigned i, llvm::StringRef what);
+
+  //===--- Attributes -----------------------------------------------------===//
+
+  const onnx::AttributeProto *getAttr(llvm::StringRef name) const;
+  bool hasAttr(llvm::StringRef name) const { return getAttr(name); }
+  int64_t getIntAttr(llvm::StringRef name, int64_t defaultValue) const;
+  float getFloatAttr(llvm::StringRef name, float defaultValue) const;
+  std::string getStringAttr(llvm::StringRef name,
+                            llvm::StringRef defaultValue) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  getIntsAttr(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<float>>
+  getFloatsAttr(llvm::StringRef name) const;
+
+  //===--- Outputs --------------------------------------------------------===//
+
+  unsigned getNumOutputs() const { return node.output_size(); }
+  /// True when output `i` exists and is not omitted.
+  bool hasOutput(unsigned i) const {
+    return static_cast<int>(i) < node.output_size() && !node.output(i).empty();
+  }
+  void setResult(unsigned i, mlir::Value value);
+  void setConstantResult(unsigned i, HostTensor value);
+
+  //===--- Errors ---------------------------------------------------------===//
+
+  /// An error prefixed with `node 'NAME' (op TYPE, opset N): `.
+  mlir::InFlightDiagnostic emitError();
+  /// `node 'NAME' (op TYPE, opset N) is not supported: why`.
+  mlir::InFlightDiagnostic emitUnsupported(const llvm::Twine &why = "");
+
+  /// The node's name for messages (its first output when unnamed).
+  std::string getDisplayName() const;
+
+private:
+  GraphImporter &graph;
+  const onnx::NodeProto &node;
+  int64_t opset;
+  mlir::Location loc;
+};
+
+/// Builds `func.func @main` from an ONNX graph.
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &context, const onnx::ModelProto &model,
+                llvm::StringRef path);
+
+  /// Builds the module or emits one error and returns null.
+  mlir::OwningOpRef<mlir::ModuleOp> run();
+
+  mlir::MLIRContext *getContext() { return &context; }
+  mlir::OpBuilder &getBuilder() { return builder; }
+  /// The location errors are reported at: the model file.
+  mlir::Location getFileLoc() const { return fileLoc; }
+
+  /// What an ONNX value name stands for while importing.
+  struct Entry {
+    mlir::Value value;
+    std::optional<HostTensor> constant;
+    mlir::RankedTensorType getType() const;
+  };
+  Entry *lookup(llvm::StringRef name);
+  void define(llvm::StringRef name, Entry entry);
+  /// The SSA value of an entry, materializing a constant if needed.
+  mlir::Value materialize(llvm::StringRef name, Entry &entry);
+
+private:
+  mlir::LogicalResult importInitializers();
+  mlir::LogicalResult importNode(const onnx::NodeProto &node);
+  /// Checks the types a handler produced against ONNX shape inference.
+  mlir::LogicalResult checkResultTypes(NodeImporter &importer);
+
+  mlir::MLIRContext &context;
+  const onnx::ModelProto &model;
+  std::string path;
+  int64_t opset;
+  mlir::Location fileLoc;
+  mlir::OpBuilder builder;
+  llvm::StringMap<Entry> values;
+  /// Types ONNX shape inference found, by value name.
+  llvm::StringMap<const onnx::TypeProto *> inferredTypes;
+};
+
+} // namespace onnx_import
+} // namespace lowbit
+
+#endif // LOWBIT_LIB_FRONTEND_ONNX_GRAPHIMPORTER_H

@@ -1,0 +1,140 @@
+//===- quant-translate.cpp - translate models to and from LowBit IR -------===//
+//
+// `quant-translate --import-onnx model.onnx [--input-shape x=1,3,48,320]
+// [-o out.mlir]` prints the model in the lowbit dialect. Output is written to
+// a temporary file and renamed, so a failed run never leaves a half-written
+// file behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Frontend/ONNXImporter.h"
+#include "lowbit/InitAll.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace {
+
+llvm::cl::OptionCategory category("quant-translate options");
+
+llvm::cl::opt<std::string> importONNX(
+    "import-onnx", llvm::cl::desc("Import an ONNX model as lowbit IR"),
+    llvm::cl::value_desc("model.onnx"), llvm::cl::cat(category));
+
+llvm::cl::list<std::string> inputShapes(
+    "input-shape",
+    llvm::cl::desc("Static shape for a graph input, e.g. x=1,3,48,320 "
+                   "(repeatable)"),
+    llvm::cl::value_desc("name=d0,d1,..."), llvm::cl::cat(category));
+
+llvm::cl::opt<std::string> outputFile("o", llvm::cl::desc("Output file"),
+                                      llvm::cl::value_desc("file"),
+                                      llvm::cl::init("-"),
+                                      llvm::cl::cat(category));
+
+llvm::cl::opt<bool> emitBytecode(
+    "emit-bytecode",
+    llvm::cl::desc("Write MLIR bytecode instead of text (weights stay "
+                   "binary)"),
+    llvm::cl::init(false), llvm::cl::cat(category));
+
+/// Prints `FILE: error: message` for the importer's file-level locations
+/// and the usual `loc: error: message` otherwise.
+void printDiagnostic(Diagnostic &diag) {
+  llvm::raw_ostream &os = llvm::errs();
+  Location loc = diag.getLocation();
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    os << file.getFilename().getValue();
+    if (file.getLine())
+      os << ":" << file.getLine() << ":" << file.getColumn();
+    os << ": ";
+  } else if (!isa<UnknownLoc>(loc)) {
+    os << loc << ": ";
+  }
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << "note: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << "remark: ";
+    break;
+  }
+  os << diag << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  llvm::cl::HideUnrelatedOptions(
+      {&category, &llvm::getColorCategory()});
+  llvm::cl::ParseCommandLineOptions(argc, argv,
+                                    "LowBit model translation driver\n");
+  auto fail = [](const llvm::Twine &message) {
+    llvm::errs() << "quant-translate: error: " << message << "\n";
+    return 1;
+  };
+  if (importONNX.empty())
+    return fail("nothing to do; pass --import-onnx model.onnx");
+
+  lowbit::ONNXImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    std::string message;
+    if (failed(lowbit::parseInputShape(spec, options, message)))
+      return fail(message);
+  }
+
+  DialectRegistry registry;
+  lowbit::registerAllDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+
+  OwningOpRef<ModuleOp> module =
+      lowbit::importONNXFile(context, importONNX, options);
+  if (!module)
+    return 1;
+
+  // Everything is produced in memory first; writeToOutput then writes a
+  // temporary file next to the destination and renames it into place.
+  std::string buffer;
+  llvm::raw_string_ostream os(buffer);
+  if (emitBytecode) {
+    if (failed(writeBytecodeToFile(*module, os)))
+      return fail("cannot serialize the module as bytecode");
+  } else {
+    module->print(os, OpPrintingFlags());
+  }
+  if (llvm::Error error = llvm::writeToOutput(
+          outputFile, [&](llvm::raw_ostream &out) -> llvm::Error {
+            out << buffer;
+            return llvm::Error::success();
+          })) {
+    std::string message = llvm::toString(std::move(error));
+    return fail("cannot write '" + outputFile + "': " + message);
+  }
+  return 0;
+}
