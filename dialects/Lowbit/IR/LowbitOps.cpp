@@ -264,6 +264,18 @@ LogicalResult MaxPoolOp::verify() {
                     getStrides(), getDilations(), getPads());
 }
 
+LogicalResult MaxPoolWithIndicesOp::verify() {
+  if (failed(verifyPool(*this, tensorType(getInput()), getOutput().getType(),
+                        getKernelShape(), getStrides(), getDilations(),
+                        getPads())))
+    return failure();
+  if (getIndices().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("indices must have the output's shape");
+  if (getStorageOrder() != 0 && getStorageOrder() != 1)
+    return emitOpError("storage_order must be 0 (row-major) or 1 (column-major)");
+  return success();
+}
+
 LogicalResult AvgPoolOp::verify() {
   SmallVector<int64_t> ones(getKernelShape().size(), 1);
   return verifyPool(*this, tensorType(getInput()), getType(), getKernelShape(),

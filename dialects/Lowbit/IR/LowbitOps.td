@@ -363,6 +363,30 @@ def Lowbit_MaxPoolOp : Lowbit_PoolOp<"max_pool"> {
                        DenseI64ArrayAttr:$pads);
 }
 
+def Lowbit_MaxPoolWithIndicesOp : Lowbit_Op<"max_pool_with_indices", [Pure]> {
+  let summary = "Max pooling that also returns where each maximum came from";
+  let description = [{
+    As `max_pool`, plus `indices`: the flat index of each selected element in
+    the (unpadded) input, row-major over all dimensions when
+    `storage_order = 0` and with the last two spatial dimensions swapped
+    (column-major) when it is 1, exactly as ONNX `MaxPool`'s second output.
+    Ties select the first position in window order.
+
+    ```mlir
+    %r, %i = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>,
+        strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+        : (tensor<1x8x32x32xf32>) -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xi64>)
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<I64Attr, "0">:$storage_order);
+  let results = (outs Lowbit_Tensor:$output, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Lowbit_AvgPoolOp : Lowbit_PoolOp<"avg_pool"> {
   let summary = "N-d average pooling over the spatial dimensions";
   let description = [{

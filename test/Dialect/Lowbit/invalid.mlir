@@ -335,3 +335,12 @@ func.func @requantize_expressed(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
   %0 = lowbit.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f16, 0.1>>
   return
 }
+
+// -----
+
+func.func @max_pool_indices_shape(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{indices must have the output's shape}}
+  %0, %1 = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+      : (tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4xi64>)
+  return
+}

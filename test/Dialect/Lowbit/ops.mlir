@@ -256,3 +256,13 @@ func.func @quantization(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %d = lowbit.dequantize %r : (tensor<2x4x!quant.uniform<u8:f32, 0.2:128>>) -> tensor<2x4xf32>
   return %d : tensor<2x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @max_pool_with_indices
+func.func @max_pool_with_indices(%x: tensor<1x8x32x32xf32>) {
+  // CHECK: lowbit.max_pool_with_indices %{{.*}} {{{.*}}storage_order = 1 : i64{{.*}}} : (tensor<1x8x32x32xf32>) -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xi64>)
+  %0, %1 = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, storage_order = 1 : i64}
+      : (tensor<1x8x32x32xf32>) -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xi64>)
+  return
+}
