@@ -64,9 +64,9 @@ void lowbit::writeArtifactManifest(const ArtifactManifest &manifest,
         json.value(arg);
     });
     json.attributeObject("input_shapes", [&] {
-      for (const auto &[name, shape] : options.import.inputShapes)
-        json.attributeArray(name, [&] {
-          for (int64_t dim : shape)
+      for (const auto &entry : options.import.inputShapes)
+        json.attributeArray(entry.first, [&] {
+          for (int64_t dim : entry.second)
             json.value(dim);
         });
     });
@@ -74,8 +74,9 @@ void lowbit::writeArtifactManifest(const ArtifactManifest &manifest,
     writeTensors(json, "inputs", manifest.signature->inputs);
     writeTensors(json, "outputs", manifest.signature->outputs);
     json.attributeObject("files", [&] {
-      for (const auto &[name, sha] : manifest.fileSHA256)
-        json.attributeObject(name, [&] { json.attribute("sha256", sha); });
+      for (const auto &entry : manifest.fileSHA256)
+        json.attributeObject(entry.first,
+                             [&] { json.attribute("sha256", entry.second); });
     });
   });
   os << "\n";
