@@ -31,17 +31,84 @@ func.func @div_unsigned(%a: tensor<4xui8>, %b: tensor<ui8>) -> tensor<4xui8> {
 
 // -----
 
+// Bool tensors are stored as i8 holding 0 or 1; linalg bodies compute on i1.
 // CHECK-LABEL: func.func @compare_where
 // CHECK: %[[C:.+]] = linalg.generic
-// CHECK: arith.cmpf ogt
-// CHECK: -> tensor<4xi1>
-// CHECK: linalg.generic {{.*}} ins(%[[C]], %{{.*}}, %{{.*}} : tensor<4xi1>, tensor<4xf32>, tensor<4xf32>)
-// CHECK: arith.select
+// CHECK: %[[GT:.+]] = arith.cmpf ogt
+// CHECK: %[[GT8:.+]] = arith.extui %[[GT]] : i1 to i8
+// CHECK: linalg.yield %[[GT8]] : i8
+// CHECK: -> tensor<4xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[IN:.+]]: i8,
+// CHECK: %[[ZERO:.+]] = arith.constant 0 : i8
+// CHECK: %[[COND:.+]] = arith.cmpi ne, %[[IN]], %[[ZERO]] : i8
+// CHECK: arith.select %[[COND]]
 // LLVM-LABEL: llvm.func @compare_where(
 func.func @compare_where(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %c = lowbit.greater %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
   %r = lowbit.where %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bool_logic
+// CHECK-SAME: (%{{.*}}: tensor<2x3xi8>, %{{.*}}: tensor<3xi8>) -> tensor<2x3xi8>
+// CHECK: ^bb0(%[[A:.+]]: i8, %[[B:.+]]: i8, %{{.*}}: i8):
+// CHECK-DAG: %[[A1:.+]] = arith.cmpi ne, %[[A]], %{{.*}} : i8
+// CHECK-DAG: %[[B1:.+]] = arith.cmpi ne, %[[B]], %{{.*}} : i8
+// CHECK: %[[X:.+]] = arith.xori %[[A1]], %[[B1]] : i1
+// CHECK: arith.extui %[[X]] : i1 to i8
+// CHECK: ^bb0(%[[N:.+]]: i8, %{{.*}}: i8):
+// CHECK: %[[N1:.+]] = arith.cmpi ne, %[[N]], %{{.*}} : i8
+// CHECK: %[[NOT:.+]] = arith.xori %[[N1]], %{{.*}} : i1
+// CHECK: arith.extui %[[NOT]] : i1 to i8
+// CHECK: return %{{.*}} : tensor<2x3xi8>
+// LLVM-LABEL: llvm.func @bool_logic(
+func.func @bool_logic(%a: tensor<2x3xi1>, %b: tensor<3xi1>) -> tensor<2x3xi1> {
+  %x = lowbit.xor %a, %b : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %r = lowbit.not %x : tensor<2x3xi1>
+  return %r : tensor<2x3xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bool_constant_pad
+// CHECK-SAME: -> tensor<5xi8>
+// CHECK-DAG: %[[C:.+]] = arith.constant dense<[1, 0, 1]> : tensor<3xi8>
+// CHECK-DAG: %[[TRUE:.+]] = arith.constant 1 : i8
+// CHECK: tensor.pad %[[C]] low[1] high[1]
+// CHECK: tensor.yield %[[TRUE]] : i8
+func.func @bool_constant_pad() -> tensor<5xi1> {
+  %c = lowbit.constant dense<[true, false, true]> : tensor<3xi1>
+  %r = lowbit.pad %c {pads = array<i64: 1, 1>, mode = "constant", value = true} : (tensor<3xi1>) -> tensor<5xi1>
+  return %r : tensor<5xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_bool
+// CHECK-SAME: (%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xf32>)
+// CHECK: %[[NZ:.+]] = arith.cmpf une
+// CHECK: arith.extui %[[NZ]] : i1 to i8
+// CHECK: ^bb0(%[[IN:.+]]: i8, %{{.*}}: f32):
+// CHECK: %[[B:.+]] = arith.cmpi ne, %[[IN]], %{{.*}} : i8
+// CHECK: arith.uitofp %[[B]] : i1 to f32
+func.func @cast_bool(%a: tensor<4xf32>, %b: tensor<4xi1>) -> (tensor<4xi1>, tensor<4xf32>) {
+  %r0 = lowbit.cast %a : (tensor<4xf32>) -> tensor<4xi1>
+  %r1 = lowbit.cast %b : (tensor<4xi1>) -> tensor<4xf32>
+  return %r0, %r1 : tensor<4xi1>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_min_bool
+// CHECK: %[[ONE:.+]] = arith.constant 1 : i8
+// CHECK: linalg.fill ins(%[[ONE]] : i8)
+// CHECK: arith.minui %{{.*}}, %{{.*}} : i8
+func.func @reduce_min_bool(%a: tensor<2x3xi1>) -> tensor<2xi1> {
+  %r = lowbit.reduce_min %a {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xi1>) -> tensor<2xi1>
+  return %r : tensor<2xi1>
 }
 
 // -----
@@ -229,6 +296,33 @@ func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> t
 func.func @max_pool(%x: tensor<1x2x7x7xf32>) -> tensor<1x2x4x4xf32> {
   %r = lowbit.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x7x7xf32>) -> tensor<1x2x4x4xf32>
   return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// One reduction carries the maximum and its flat index in the unpadded input;
+// window positions in the padding are skipped.
+// CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @max_pool_with_indices
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[PADDED:.+]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[VALUES:.+]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: %[[NONE:.+]] = arith.constant -1 : i64
+// CHECK: %[[INDICES:.+]] = linalg.fill ins(%[[NONE]] : i64)
+// CHECK: %[[R:.+]]:2 = linalg.generic {indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[PADDED]], %{{.*}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>) outs(%[[VALUES]], %[[INDICES]] : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: arith.index_cast %{{.*}} : index to i64
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.yield
+// CHECK: return %[[R]]#0, %[[R]]#1
+// LLVM-LABEL: llvm.func @max_pool_with_indices(
+func.func @max_pool_with_indices(%x: tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>) {
+  %r, %i = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, storage_order = 1 : i64} : (tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+  return %r, %i : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>
 }
 
 // -----
@@ -480,6 +574,61 @@ func.func @resize_linear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
+// Rows map to 0.4*3 + [0, 1, 2]*0.8*3/2 = [1.2, 2.4, 3.6] (3.6 > 3 extrapolates),
+// columns to 0.6*3 + [0, 1, 2]*1.1*3/2 = [1.8, 3.45, 5.1] (the last two do).
+// CHECK-LABEL: func.func @resize_tf_crop_and_resize
+// CHECK-DAG: %[[ROWS_OUT:.+]] = arith.constant dense<[0, 0, 1]> : tensor<3xi64>
+// CHECK-DAG: %[[COLS_OUT:.+]] = arith.constant dense<[0, 1, 1]> : tensor<3xi64>
+// CHECK: linalg.generic {{.*}} ins({{.*}}%[[ROWS_OUT]], {{.*}}%[[COLS_OUT]] :
+// CHECK: ^bb0(
+// CHECK: %[[R:.+]] = arith.cmpi ne
+// CHECK: %[[C:.+]] = arith.cmpi ne
+// CHECK: %[[OUT:.+]] = arith.ori %[[R]], %[[C]] : i1
+// CHECK-COUNT-4: tensor.extract
+// CHECK: %[[SUM:.+]] = arith.addf
+// CHECK: %[[E:.+]] = arith.constant 1.000000e+01 : f32
+// CHECK: %[[V:.+]] = arith.select %[[OUT]], %[[E]], %[[SUM]] : f32
+// CHECK: linalg.yield %[[V]]
+// LLVM-LABEL: llvm.func @resize_tf_crop_and_resize(
+func.func @resize_tf_crop_and_resize(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %r = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f32: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 1.2, 1.7>, extrapolation_value = 10.0 : f32, scales = array<f32: 1.0, 1.0, 0.75, 0.75>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  return %r : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// Inside the roi nothing extrapolates: no mask, no select. Rows map to
+// [0, 1.5, 3]; the columns' [0, 1] roi over 4 -> 4 is the identity.
+// CHECK-LABEL: func.func @resize_tf_crop_and_resize_inside
+// CHECK: arith.constant dense<[0, 1, 2]> : tensor<3xi64>
+// CHECK: arith.constant dense<[0.000000e+00, 5.000000e-01, 0.000000e+00]> : tensor<3xf32>
+// CHECK: arith.constant dense<[0, 2, 3]> : tensor<3xi64>
+// CHECK: linalg.generic {{.*}} ins(%{{[^)]*}} : tensor<3xi64>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>)
+// CHECK-NOT: arith.select
+// CHECK: linalg.yield
+// LLVM-LABEL: llvm.func @resize_tf_crop_and_resize_inside(
+func.func @resize_tf_crop_and_resize_inside(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x4xf32> {
+  %r = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f32: 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0>, scales = array<f32: 1.0, 1.0, 0.75, 1.0>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x4xf32>
+  return %r : tensor<1x1x3x4xf32>
+}
+
+// -----
+
+// Rows map to ([0, 1, 2] + 0.5) / 0.75 = [0.67, 2, 3.33] -> [1, 2, 3],
+// columns to ([0, 1] + 0.5) / 0.5 = [1, 3] (round_prefer_floor).
+// CHECK-LABEL: func.func @resize_tf_half_pixel_for_nn
+// CHECK-DAG: %[[ROWS:.+]] = arith.constant dense<[1, 2, 3]> : tensor<3xi64>
+// CHECK-DAG: %[[COLS:.+]] = arith.constant dense<[1, 3]> : tensor<2xi64>
+// CHECK: linalg.generic {{.*}} ins(%[[ROWS]], %[[COLS]] : tensor<3xi64>, tensor<2xi64>)
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x1x4x4xf32>
+// LLVM-LABEL: llvm.func @resize_tf_half_pixel_for_nn(
+func.func @resize_tf_half_pixel_for_nn(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x2xf32> {
+  %r = lowbit.resize %x {mode = "nearest", coordinate_transformation_mode = "tf_half_pixel_for_nn", scales = array<f32: 1.0, 1.0, 0.75, 0.5>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x2xf32>
+  return %r : tensor<1x1x3x2xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @quantize
 // CHECK-SAME: -> tensor<4xi8>
 // CHECK: linalg.generic
@@ -536,4 +685,103 @@ func.func @requantize(%q: tensor<4x!quant.uniform<i32:f32, 0.01>>) -> tensor<4x!
 func.func @constant_unsigned() -> tensor<2xui8> {
   %c = lowbit.constant dense<[1, 255]> : tensor<2xui8>
   return %c : tensor<2xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<3x4xf32>
+// LLVM-LABEL: llvm.func @gather_elements(
+func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
+  %0 = lowbit.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_nd
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}} : tensor<2x1xi64>
+// CHECK: tensor.extract %{{.*}} : tensor<3x4xf32>
+// LLVM-LABEL: llvm.func @gather_nd(
+func.func @gather_nd(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf32> {
+  %0 = lowbit.gather_nd %x, %i : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Scatters reduce over the updates in order, so duplicates apply in turn.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.select
+// LLVM-LABEL: llvm.func @scatter_elements_add(
+func.func @scatter_elements_add(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  %0 = lowbit.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scatter_nd_mul
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// LLVM-LABEL: llvm.func @scatter_nd_mul(
+func.func @scatter_nd_mul(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %0 = lowbit.scatter_nd %x, %i, %u {reduction = "mul"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cumsum_reverse_exclusive
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi sgt
+// CHECK: arith.addf
+// LLVM-LABEL: llvm.func @cumsum_reverse_exclusive(
+func.func @cumsum_reverse_exclusive(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = lowbit.cumsum %x {axis = 1 : i64, exclusive = true, reverse = true} : tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @top_k
+// CHECK: %[[RANKS:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {{.*}}ins(%[[RANKS]], %{{.*}} : tensor<3x4xi64>, tensor<3x4xf32>) outs(%{{.*}}, %{{.*}} : tensor<3x2xf32>, tensor<3x2xi64>)
+// LLVM-LABEL: llvm.func @top_k(
+func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %0, %1 = lowbit.top_k %x {axis = 1 : i64} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %0, %1 : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @shifts_unsigned
+// CHECK: arith.shli
+// CHECK: arith.select
+// CHECK: arith.shrui
+// LLVM-LABEL: llvm.func @shifts_unsigned(
+func.func @shifts_unsigned(%a: tensor<3xui8>, %b: tensor<3xui8>) -> (tensor<3xui8>, tensor<3xui8>) {
+  %0 = lowbit.shift_left %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  %1 = lowbit.shift_right %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  return %0, %1 : tensor<3xui8>, tensor<3xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @inverse_trig
+// CHECK: math.acos
+// CHECK: math.asin
+// CHECK: math.atan
+// LLVM-LABEL: llvm.func @inverse_trig(
+func.func @inverse_trig(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = lowbit.acos %x : tensor<4xf32>
+  %1 = lowbit.asin %x : tensor<4xf32>
+  %2 = lowbit.atan %x : tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }

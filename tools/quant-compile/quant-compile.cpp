@@ -1,7 +1,8 @@
 //===- quant-compile.cpp - ONNX model to a deployable artifact ------------===//
 //
 //   quant-compile model.onnx --target=cpu [--cpu=znver4]
-//       [--input-shape name=1,3,48,320 ...] -o OUTDIR
+//       [--input-shape name=1,3,48,320 ...] [--input-value name=FILE ...]
+//       -o OUTDIR
 //   quant-compile model.onnx --emit=mlir-linalg [-o FILE]
 //
 //===----------------------------------------------------------------------===//
@@ -40,6 +41,12 @@ cl::opt<std::string>
 cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Static shape of an input: name=d0,d1,... (repeatable)"),
+    cl::cat(category));
+cl::list<std::string> inputValues(
+    "input-value",
+    cl::desc("Value of a graph input that the model needs at compile time "
+             "(a shape, axes, scales...): name=FILE, .npy or .pb "
+             "(repeatable)"),
     cl::cat(category));
 cl::opt<std::string> output("o",
                             cl::desc("Artifact directory (with --emit: "
@@ -113,6 +120,11 @@ int main(int argc, char **argv) {
     std::string message;
     if (mlir::failed(lowbit::parseInputShape(spec, options.import, message)))
       return fail(message); // already names the flag and its value
+  }
+  for (const std::string &spec : inputValues) {
+    std::string message;
+    if (mlir::failed(lowbit::parseInputValue(spec, options.import, message)))
+      return fail(message);
   }
 
   mlir::MLIRContext context;

@@ -150,8 +150,10 @@ llvm::Error CompiledModel::setNumThreads(int numThreads) {
 
 llvm::Error CompiledModel::setInput(int index, const TensorData &tensor) {
   const TensorSignature &input = inputs[index];
-  if (api->setInput(model, input.name.c_str(), tensor.data.data(),
-                    tensor.data.size()))
+  // An empty tensor has no bytes, but the C API wants a non-null pointer.
+  static const uint8_t noBytes = 0;
+  const void *data = tensor.data.empty() ? &noBytes : tensor.data.data();
+  if (api->setInput(model, input.name.c_str(), data, tensor.data.size()))
     return makeModelError("cannot set input '" + input.name + "'");
   return llvm::Error::success();
 }

@@ -26,9 +26,20 @@ static llvm::Error makeError(const llvm::Twine &message) {
 
 #ifdef LOWBIT_RUN_IN_PROCESS_COMPILE
 
+llvm::Expected<std::vector<std::string>>
+lowbit::readModelInputNames(llvm::StringRef modelPath) {
+  std::string message;
+  mlir::FailureOr<std::vector<std::string>> names =
+      readONNXGraphInputNames(modelPath, message);
+  if (mlir::failed(names))
+    return makeError(message);
+  return std::move(*names);
+}
+
 llvm::Error lowbit::compileModelForHost(
     llvm::StringRef modelPath, llvm::StringRef artifactDir,
-    const std::map<std::string, std::vector<int64_t>> &inputShapes) {
+    const std::map<std::string, std::vector<int64_t>> &inputShapes,
+    const std::map<std::string, TensorData> &inputValues) {
   mlir::DialectRegistry registry;
   registerAllDialects(registry);
   mlir::MLIRContext context(registry);
@@ -50,6 +61,7 @@ llvm::Error lowbit::compileModelForHost(
   options.outputDir = artifactDir.str();
   options.target = "cpu";
   options.import.inputShapes = inputShapes;
+  options.import.inputValues = inputValues;
   options.commandLine = {"quant-run", "--onnx-test", modelPath.str()};
   if (mlir::failed(compileArtifact(context, options)))
     return makeError("cannot compile '" + modelPath + "': " +
@@ -76,9 +88,16 @@ static llvm::Expected<std::string> findQuantCompile() {
                    "' or on PATH");
 }
 
+llvm::Expected<std::vector<std::string>>
+lowbit::readModelInputNames(llvm::StringRef modelPath) {
+  return makeError("cannot read the graph inputs of '" + modelPath +
+                   "': quant-run was built without the ONNX importer");
+}
+
 llvm::Error lowbit::compileModelForHost(
     llvm::StringRef modelPath, llvm::StringRef artifactDir,
-    const std::map<std::string, std::vector<int64_t>> &inputShapes) {
+    const std::map<std::string, std::vector<int64_t>> &inputShapes,
+    const std::map<std::string, TensorData> &inputValues) {
   llvm::Expected<std::string> compiler = findQuantCompile();
   if (!compiler)
     return compiler.takeError();
@@ -93,6 +112,16 @@ llvm::Error lowbit::compileModelForHost(
         llvm::join(llvm::map_range(
                        shape, [](int64_t dim) { return std::to_string(dim); }),
                    ","));
+  }
+  // Values travel as .npy files next to the artifact directory.
+  for (const auto &[name, value] : inputValues) {
+    llvm::SmallString<256> valuePath(llvm::sys::path::parent_path(artifactDir));
+    llvm::sys::path::append(valuePath,
+                            "input-value-" + std::to_string(arguments.size()) +
+                                ".npy");
+    if (llvm::Error error = writeNpyFile(valuePath, value))
+      return error;
+    arguments.push_back("--input-value=" + name + "=" + valuePath.str().str());
   }
 
   llvm::SmallString<256> logPath;

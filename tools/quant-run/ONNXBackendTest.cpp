@@ -7,6 +7,7 @@
 #include "TensorBinding.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -101,15 +102,42 @@ lowbit::runONNXBackendTest(const ONNXBackendTestOptions &options,
   if (dataSets.empty())
     return makeError("'" + testDir + "' has no test_data_set_* folders");
 
-  // Shapes from the first data set specialize any symbolic dimensions of
-  // named inputs; the reference run had exactly these shapes.
+  // input_N.pb is the model's N-th graph input (the reference .pb names may
+  // be empty).
+  llvm::Expected<std::vector<std::string>> graphInputs =
+      readModelInputNames(modelPath);
+  if (!graphInputs)
+    return graphInputs.takeError();
+  auto checkInputCount = [&](llvm::StringRef dataSetName,
+                             size_t count) -> llvm::Error {
+    if (count == graphInputs->size())
+      return llvm::Error::success();
+    return makeError(dataSetName + " has " + llvm::Twine(count) +
+                     " input files but the model has " +
+                     llvm::Twine(graphInputs->size()) + " graph inputs: '" +
+                     llvm::join(*graphInputs, "', '") + "'");
+  };
+
+  // The first data set specializes symbolic dimensions (the reference run
+  // had exactly these shapes) and gives the values of inputs the model needs
+  // at compile time (a Reshape's shape, Slice's starts, ...); inputs used
+  // only as data stay inputs of the artifact.
+  std::vector<TensorData> boundValues;
   std::map<std::string, std::vector<int64_t>> inputShapes;
-  for (const std::string &file : listNumberedFiles(dataSets[0], "input_")) {
+  std::map<std::string, TensorData> inputValues;
+  std::vector<std::string> firstFiles =
+      listNumberedFiles(dataSets[0], "input_");
+  if (llvm::Error error = checkInputCount(relativeTo(dataSets[0], testDir),
+                                          firstFiles.size()))
+    return std::move(error);
+  for (auto [index, file] : llvm::enumerate(firstFiles)) {
     llvm::Expected<TensorData> tensor = readTensorProtoFile(file);
     if (!tensor)
       return tensor.takeError();
-    if (!tensor->name.empty())
-      inputShapes[tensor->name] = tensor->shape;
+    const std::string &name = (*graphInputs)[index];
+    inputShapes[name] = tensor->shape;
+    inputValues[name] = *tensor;
+    boundValues.push_back(std::move(*tensor));
   }
 
   llvm::Expected<TemporaryDirectory> tempDir =
@@ -119,7 +147,7 @@ lowbit::runONNXBackendTest(const ONNXBackendTestOptions &options,
   llvm::SmallString<256> artifactDir(tempDir->getPath());
   llvm::sys::path::append(artifactDir, "artifact");
   if (llvm::Error error =
-          compileModelForHost(modelPath, artifactDir, inputShapes))
+          compileModelForHost(modelPath, artifactDir, inputShapes, inputValues))
     return std::move(error);
 
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
@@ -132,21 +160,40 @@ lowbit::runONNXBackendTest(const ONNXBackendTestOptions &options,
   llvm::ArrayRef<TensorSignature> inputs = (*model)->getInputs();
   llvm::ArrayRef<TensorSignature> outputs = (*model)->getOutputs();
 
+  // The graph input each artifact input is; the others were folded in.
+  std::vector<int> artifactIndexOf(graphInputs->size(), -1);
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    auto found = llvm::find(*graphInputs, input.name);
+    if (found == graphInputs->end())
+      return makeError("the compiled model has an input '" + input.name +
+                       "' that is not a graph input of '" + modelPath + "'");
+    artifactIndexOf[found - graphInputs->begin()] = index;
+  }
+
   bool allPassed = true;
   for (const std::string &dataSet : dataSets) {
     std::string dataSetName = relativeTo(dataSet, testDir);
-    // Bound by position: the reference .pb names may be empty.
     std::vector<std::string> inputFiles = listNumberedFiles(dataSet, "input_");
-    if (inputFiles.size() != inputs.size())
-      return makeError(dataSetName + " has " + llvm::Twine(inputFiles.size()) +
-                       " input files but the model has " +
-                       llvm::Twine(inputs.size()) +
-                       " inputs: " + describeSignatures(inputs));
-    for (auto [index, file] : llvm::enumerate(inputFiles)) {
+    if (llvm::Error error = checkInputCount(dataSetName, inputFiles.size()))
+      return std::move(error);
+    for (auto [graphIndex, file] : llvm::enumerate(inputFiles)) {
       llvm::Expected<TensorData> tensor = readTensorProtoFile(file);
       if (!tensor)
         return tensor.takeError();
       std::string fileName = relativeTo(file, testDir);
+      int index = artifactIndexOf[graphIndex];
+      if (index < 0) {
+        // Folded in at compile time: this data set must agree.
+        const TensorData &bound = boundValues[graphIndex];
+        if (tensor->dtype != bound.dtype || tensor->shape != bound.shape ||
+            tensor->data != bound.data)
+          return makeError(
+              fileName + " gives input '" + (*graphInputs)[graphIndex] +
+              "' a different value than " + relativeTo(dataSets[0], testDir) +
+              ", but the model needs that input at compile time and was "
+              "compiled with the first data set's value");
+        continue;
+      }
       if (llvm::Error error = checkInputType(inputs[index], *tensor, fileName))
         return std::move(error);
       if (llvm::Error error = (*model)->setInput(index, *tensor))

@@ -1,6 +1,7 @@
 //===- quant-translate.cpp - translate models to and from LowBit IR -------===//
 //
 // `quant-translate --import-onnx model.onnx [--input-shape x=1,3,48,320]
+//  [--input-value shape=shape.npy]
 // [-o out.mlir]` prints the model in the lowbit dialect. Output is written to
 // a temporary file and renamed, so a failed run never leaves a half-written
 // file behind.
@@ -37,6 +38,13 @@ llvm::cl::list<std::string> inputShapes(
     llvm::cl::desc("Static shape for a graph input, e.g. x=1,3,48,320 "
                    "(repeatable)"),
     llvm::cl::value_desc("name=d0,d1,..."), llvm::cl::cat(category));
+
+llvm::cl::list<std::string> inputValues(
+    "input-value",
+    llvm::cl::desc("Value of a graph input that the model needs at import "
+                   "time (a shape, axes, scales...), from a .npy or .pb file "
+                   "(repeatable)"),
+    llvm::cl::value_desc("name=FILE"), llvm::cl::cat(category));
 
 llvm::cl::opt<std::string> outputFile("o", llvm::cl::desc("Output file"),
                                       llvm::cl::value_desc("file"),
@@ -102,6 +110,11 @@ int main(int argc, char **argv) {
   for (const std::string &spec : inputShapes) {
     std::string message;
     if (failed(lowbit::parseInputShape(spec, options, message)))
+      return fail(message);
+  }
+  for (const std::string &spec : inputValues) {
+    std::string message;
+    if (failed(lowbit::parseInputValue(spec, options, message)))
       return fail(message);
   }
 

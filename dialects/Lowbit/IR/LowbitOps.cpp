@@ -79,6 +79,21 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+/// Shifts are defined on integers only.
+static LogicalResult verifyShift(Operation *op, Type elementType) {
+  if (!isa<IntegerType>(elementType) || elementType.isInteger(1))
+    return op->emitOpError("needs integer elements, got ") << elementType;
+  return success();
+}
+
+LogicalResult ShiftLeftOp::verify() {
+  return verifyShift(*this, getType().getElementType());
+}
+
+LogicalResult ShiftRightOp::verify() {
+  return verifyShift(*this, getType().getElementType());
+}
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
@@ -361,6 +376,36 @@ LogicalResult ArgMaxOp::verify() {
   return verifyReduction(*this, input, getType(), {*axis}, getKeepdims());
 }
 
+LogicalResult CumSumOp::verify() {
+  return normalizeAxis(*this, getAxis(), getType().getRank());
+}
+
+LogicalResult TopKOp::verify() {
+  RankedTensorType input = tensorType(getInput());
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), input.getRank());
+  if (failed(axis))
+    return failure();
+  RankedTensorType values = getValues().getType();
+  if (values.getShape() != getIndices().getType().getShape())
+    return emitOpError("values and indices must have the same shape");
+  if (values.getElementType() != input.getElementType())
+    return emitOpError("values must have the input's element type");
+  if (values.getRank() != input.getRank())
+    return emitOpError("results must have the input's rank");
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    if (d == *axis) {
+      if (values.getDimSize(d) > input.getDimSize(d))
+        return emitOpError("k = ") << values.getDimSize(d)
+                                   << " exceeds the axis extent "
+                                   << input.getDimSize(d);
+      continue;
+    }
+    if (values.getDimSize(d) != input.getDimSize(d))
+      return emitOpError("result dimension ") << d << " does not match";
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -494,6 +539,112 @@ LogicalResult GatherOp::verify() {
   return success();
 }
 
+/// Reductions the scatter ops combine duplicate updates with.
+static LogicalResult verifyScatterReduction(Operation *op,
+                                            StringRef reduction) {
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return op->emitOpError("reduction must be none, add, mul, max or min, "
+                           "got \"")
+           << reduction << "\"";
+  return success();
+}
+
+/// Indices of the element ops have the input's rank and fit inside it
+/// everywhere but along `axis`.
+static LogicalResult verifyElementIndices(Operation *op, RankedTensorType input,
+                                          RankedTensorType indices,
+                                          int64_t axis) {
+  if (indices.getRank() != input.getRank())
+    return op->emitOpError("indices must have the input's rank");
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (d != axis && indices.getDimSize(d) > input.getDimSize(d))
+      return op->emitOpError("indices dimension ")
+             << d << " exceeds the input's";
+  return success();
+}
+
+LogicalResult GatherElementsOp::verify() {
+  RankedTensorType input = tensorType(getInput());
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), input.getRank());
+  if (failed(axis))
+    return failure();
+  RankedTensorType indices = tensorType(getIndices());
+  if (failed(verifyElementIndices(*this, input, indices, *axis)))
+    return failure();
+  if (getType().getShape() != indices.getShape() ||
+      getType().getElementType() != input.getElementType())
+    return emitOpError("result must have the indices' shape and the input's "
+                       "element type");
+  return success();
+}
+
+/// The shape GatherND produces, or failure with an error on `op`.
+static FailureOr<SmallVector<int64_t>>
+gatherNDShape(Operation *op, RankedTensorType input, RankedTensorType indices,
+              int64_t batchDims) {
+  if (indices.getRank() < 1)
+    return op->emitOpError("indices must have rank >= 1");
+  int64_t depth = indices.getShape().back();
+  if (batchDims < 0 || batchDims >= indices.getRank() ||
+      batchDims > input.getRank())
+    return op->emitOpError("batch_dims ") << batchDims << " is out of range";
+  if (ShapedType::isDynamic(depth) || batchDims + depth > input.getRank())
+    return op->emitOpError("index tuples of length ")
+           << depth << " do not fit the input's rank";
+  for (int64_t d = 0; d < batchDims; ++d)
+    if (indices.getDimSize(d) != input.getDimSize(d))
+      return op->emitOpError("batch dimension ") << d << " differs";
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, input.getShape().drop_front(batchDims + depth));
+  return shape;
+}
+
+LogicalResult GatherNDOp::verify() {
+  FailureOr<SmallVector<int64_t>> expected =
+      gatherNDShape(*this, tensorType(getInput()), tensorType(getIndices()),
+                    getBatchDims());
+  if (failed(expected))
+    return failure();
+  if (failed(verifyCompatibleShape(getType().getShape(), *expected)) ||
+      getType().getElementType() != tensorType(getInput()).getElementType())
+    return emitOpError("result type does not match input and indices");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  RankedTensorType input = tensorType(getInput());
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), input.getRank());
+  if (failed(axis) || failed(verifyScatterReduction(*this, getReduction())))
+    return failure();
+  RankedTensorType indices = tensorType(getIndices());
+  if (failed(verifyElementIndices(*this, input, indices, *axis)))
+    return failure();
+  if (tensorType(getUpdates()) !=
+      RankedTensorType::get(indices.getShape(), input.getElementType()))
+    return emitOpError("updates must have the indices' shape and the input's "
+                       "element type");
+  if (getType() != input)
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(verifyScatterReduction(*this, getReduction())))
+    return failure();
+  RankedTensorType input = tensorType(getInput());
+  FailureOr<SmallVector<int64_t>> updatesShape =
+      gatherNDShape(*this, input, tensorType(getIndices()), 0);
+  if (failed(updatesShape))
+    return failure();
+  if (tensorType(getUpdates()) !=
+      RankedTensorType::get(*updatesShape, input.getElementType()))
+    return emitOpError("updates must have type ")
+           << RankedTensorType::get(*updatesShape, input.getElementType());
+  if (getType() != input)
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
 LogicalResult ExpandOp::verify() {
   SmallVector<int64_t> broadcast;
   if (!OpTrait::util::getBroadcastedShape(tensorType(getInput()).getShape(),
@@ -549,10 +700,18 @@ LogicalResult ResizeOp::verify() {
   if (getMode() != "nearest" && getMode() != "linear" && getMode() != "cubic")
     return emitOpError("mode must be nearest, linear or cubic");
   static constexpr StringLiteral transforms[] = {
-      "half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-      "tf_crop_and_resize", "half_pixel_symmetric"};
+      "half_pixel",          "pytorch_half_pixel", "align_corners",
+      "asymmetric",          "tf_crop_and_resize", "half_pixel_symmetric",
+      "tf_half_pixel_for_nn"};
   if (!llvm::is_contained(transforms, getCoordinateTransformationMode()))
     return emitOpError("unknown coordinate_transformation_mode");
+  if (std::optional<ArrayRef<float>> roi = getRoi()) {
+    if (static_cast<int64_t>(roi->size()) != 2 * input.getRank())
+      return emitOpError("roi needs 2 * rank (")
+             << 2 * input.getRank() << ") entries, got " << roi->size();
+  } else if (getCoordinateTransformationMode() == "tf_crop_and_resize") {
+    return emitOpError("tf_crop_and_resize needs a roi");
+  }
   static constexpr StringLiteral nearestModes[] = {
       "round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (!llvm::is_contained(nearestModes, getNearestMode()))

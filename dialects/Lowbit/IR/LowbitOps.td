@@ -102,6 +102,31 @@ def Lowbit_ModOp : Lowbit_ArithBinaryOp<"mod"> {
                        DefaultValuedAttr<BoolAttr, "false">:$fmod);
 }
 
+def Lowbit_ShiftLeftOp : Lowbit_ArithBinaryOp<"shift_left"> {
+  let summary = "Elementwise logical shift left of integers (ONNX BitShift)";
+  let description = [{
+    `lhs << rhs` with broadcasting; a shift by the bit width or more gives 0.
+
+    ```mlir
+    %r = lowbit.shift_left %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+    ```
+  }];
+  let hasVerifier = 1;
+}
+def Lowbit_ShiftRightOp : Lowbit_ArithBinaryOp<"shift_right"> {
+  let summary = "Elementwise shift right of integers (ONNX BitShift)";
+  let description = [{
+    `lhs >> rhs` with broadcasting: logical for unsigned element types,
+    arithmetic for signed ones; a shift by the bit width or more gives 0
+    (or -1 for a negative signed value).
+
+    ```mlir
+    %r = lowbit.shift_right %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+    ```
+  }];
+  let hasVerifier = 1;
+}
+
 class Lowbit_CompareOp<string mnemonic>
     : Lowbit_BinaryOp<mnemonic, [SameOperandsElementType]> {
   let results = (outs Lowbit_BoolTensor:$output);
@@ -167,6 +192,9 @@ class Lowbit_UnaryOp<string mnemonic, list<Trait> traits = []>
   }];
 }
 
+def Lowbit_AcosOp : Lowbit_UnaryOp<"acos"> { let summary = "Arc cosine"; }
+def Lowbit_AsinOp : Lowbit_UnaryOp<"asin"> { let summary = "Arc sine"; }
+def Lowbit_AtanOp : Lowbit_UnaryOp<"atan"> { let summary = "Arc tangent"; }
 def Lowbit_AbsOp : Lowbit_UnaryOp<"abs"> { let summary = "Absolute value"; }
 def Lowbit_CeilOp : Lowbit_UnaryOp<"ceil"> { let summary = "Round up"; }
 def Lowbit_CosOp : Lowbit_UnaryOp<"cos"> { let summary = "Cosine"; }
@@ -518,6 +546,46 @@ def Lowbit_ArgMaxOp : Lowbit_Op<"arg_max", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_CumSumOp : Lowbit_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Cumulative sum along one axis (ONNX CumSum)";
+  let description = [{
+    `output[.., i, ..] = sum of input[.., j, ..]` for `j <= i` (`j < i` when
+    `exclusive`; `j >= i` / `j > i` when `reverse`). The axis is normalized
+    at import.
+
+    ```mlir
+    %r = lowbit.cumsum %x {axis = 1 : i64, exclusive = false, reverse = true}
+        : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Lowbit_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Lowbit_TopKOp : Lowbit_Op<"top_k", [Pure]> {
+  let summary = "The k largest (or smallest) elements along one axis";
+  let description = [{
+    ONNX `TopK`: `k` is the result extent along the (normalized) axis.
+    Results are sorted (largest first, or smallest first when
+    `largest = false`); equal values keep the lower index first. `indices`
+    are positions along the axis.
+
+    ```mlir
+    %v, %i = lowbit.top_k %x {axis = 1 : i64, largest = true}
+        : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs Lowbit_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -606,6 +674,96 @@ def Lowbit_GatherOp : Lowbit_Op<"gather", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_GatherElementsOp : Lowbit_Op<"gather_elements", [Pure]> {
+  let summary = "Gather single elements along one axis (ONNX GatherElements)";
+  let description = [{
+    `output[i0, .., ik, ..] = input[i0, .., indices[i0, .., ik, ..], ..]`
+    with `k = axis`; the result has the shape of `indices`. Negative indices
+    count from the end of `axis`.
+
+    ```mlir
+    %r = lowbit.gather_elements %x, %i {axis = 1 : i64}
+        : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, Lowbit_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Lowbit_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lowbit_GatherNDOp : Lowbit_Op<"gather_nd", [Pure]> {
+  let summary = "Gather slices addressed by index tuples (ONNX GatherND)";
+  let description = [{
+    The last dimension of `indices` (extent `m`) holds coordinates into the
+    input dimensions `batch_dims .. batch_dims + m - 1`; the leading
+    `batch_dims` dimensions are shared by input and indices. The result shape
+    is `indices.shape[:-1] ++ input.shape[batch_dims + m:]`.
+
+    ```mlir
+    %r = lowbit.gather_nd %x, %i {batch_dims = 0 : i64}
+        : (tensor<2x2x2xf32>, tensor<2x1xi64>) -> tensor<2x2x2xf32>
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, Lowbit_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Lowbit_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lowbit_ScatterElementsOp : Lowbit_Op<"scatter_elements", [Pure]> {
+  let summary = "Scatter single elements along one axis (ONNX ScatterElements)";
+  let description = [{
+    A copy of `input` where, for each position `p` of `indices`, the element
+    at `p` with coordinate `axis` replaced by `indices[p]` becomes
+    `updates[p]` (`reduction = "none"`), or is combined with it (`"add"`,
+    `"mul"`, `"max"`, `"min"`). Updates apply in row-major order, so with
+    duplicate indices and no reduction the last one wins.
+
+    ```mlir
+    %r = lowbit.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "add"}
+        : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, Lowbit_IndexTensor:$indices,
+                       Lowbit_Tensor:$updates, I64Attr:$axis,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Lowbit_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lowbit_ScatterNDOp : Lowbit_Op<"scatter_nd", [Pure]> {
+  let summary = "Scatter slices addressed by index tuples (ONNX ScatterND)";
+  let description = [{
+    A copy of `input` where the slice at each index tuple (last dimension of
+    `indices`) is replaced by, or combined with (`reduction`), the matching
+    slice of `updates`, in row-major order of the tuples. `updates` has shape
+    `indices.shape[:-1] ++ input.shape[m:]`.
+
+    ```mlir
+    %r = lowbit.scatter_nd %x, %i, %u {reduction = "none"}
+        : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Lowbit_Tensor:$input, Lowbit_IndexTensor:$indices,
+                       Lowbit_Tensor:$updates,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Lowbit_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_ExpandOp : Lowbit_Op<"expand", [Pure]> {
   let summary = "Broadcast to the result shape";
   let description = [{
@@ -656,14 +814,59 @@ def Lowbit_PadOp : Lowbit_Op<"pad", [Pure]> {
 def Lowbit_ResizeOp : Lowbit_Op<"resize", [Pure]> {
   let summary = "Resize by interpolation (ONNX Resize)";
   let description = [{
-    `scales` are the per-dimension factors used by the coordinate transform
-    (output extents are the result type's). Modes: `nearest` (with
-    `nearest_mode`), `linear`, `cubic` (with `cubic_coeff_a`).
+    Each output coordinate `x_resized` along dimension `d` maps back to an
+    input coordinate `x_original`, which is then interpolated per dimension
+    (separably, as ONNX's reference does). Output extents are the result
+    type's.
+
+    Attributes:
+    - `mode`: `nearest`, `linear` or `cubic`.
+    - `coordinate_transformation_mode`: how `x_original` is computed, with
+      `scale = scales[d]`, `length_original` / `length_resized` the input /
+      output extents of `d`, and `length_resized_f = scale * length_original`
+      (the possibly fractional extent, snapped to `length_resized` when it
+      differs only by the f32 rounding of `scale`):
+      - `half_pixel` (default): `(x_resized + 0.5) / scale - 0.5`;
+      - `half_pixel_symmetric`: as `half_pixel`, shifted so that the input
+        and output centers coincide: `length_original / 2 * (1 -
+        length_resized / length_resized_f) + (x_resized + 0.5) / scale - 0.5`;
+      - `pytorch_half_pixel`: as `half_pixel`, but `-0.5` when
+        `length_resized_f == 1`;
+      - `align_corners`: `x_resized * (length_original - 1) /
+        (length_resized_f - 1)`, `0` when `length_resized_f == 1`;
+      - `asymmetric`: `x_resized / scale`;
+      - `tf_half_pixel_for_nn`: `(x_resized + 0.5) / scale`;
+      - `tf_crop_and_resize`: with `start = roi[d]`, `end = roi[rank + d]`,
+        `start * (length_original - 1) + x_resized * (end - start) *
+        (length_original - 1) / (length_resized - 1)`, or
+        `0.5 * (start + end) * (length_original - 1)` when
+        `length_resized == 1`. An output element any of whose coordinates
+        maps outside `[0, length_original - 1]` is `extrapolation_value`.
+    - `nearest_mode` (`nearest` only): rounding of a fractional
+      `x_original`: `round_prefer_floor` (default), `round_prefer_ceil`,
+      `floor` or `ceil`.
+    - `cubic_coeff_a` (`cubic` only): the cubic kernel's `A` (default -0.75).
+    - `exclude_outside`: taps outside the input get weight 0 and the
+      remaining weights are renormalized to sum to 1; otherwise taps are
+      clamped to the edge (edge padding).
+    - `scales`: the per-dimension factors used by the transforms above (one
+      entry per dimension).
+    - `roi` (`tf_crop_and_resize` only, required there): the crop box in
+      normalized input coordinates, `2 * rank` entries: all starts, then all
+      ends (`[0, 1]` is the whole extent). Values outside `[0, 1]` crop
+      beyond the input and extrapolate.
+    - `extrapolation_value` (`tf_crop_and_resize` only): the value of output
+      elements that map outside the input (default 0.0).
 
     ```mlir
     %r = lowbit.resize %x {mode = "nearest", coordinate_transformation_mode = "asymmetric",
                            nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>}
         : (tensor<1x8x4x4xf32>) -> tensor<1x8x8x8xf32>
+    %c = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize",
+                           roi = array<f32: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 1.2, 1.7>,
+                           extrapolation_value = 10.0 : f32,
+                           scales = array<f32: 1.0, 1.0, 0.75, 0.75>}
+        : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
     ```
   }];
   let arguments = (ins Lowbit_Tensor:$input,
@@ -672,7 +875,9 @@ def Lowbit_ResizeOp : Lowbit_Op<"resize", [Pure]> {
                        DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode,
                        DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
                        DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
-                       DenseF32ArrayAttr:$scales);
+                       DenseF32ArrayAttr:$scales,
+                       OptionalAttr<DenseF32ArrayAttr>:$roi,
+                       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
   let results = (outs Lowbit_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

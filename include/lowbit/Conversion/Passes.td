@@ -24,6 +24,17 @@ def ConvertLowbitToLinalgPass
     integers of the same width everywhere, function signatures included;
     signedness is read from the original types and selects the unsigned arith
     ops (division, remainder, comparisons, min/max, conversions).
+
+    Bool (`i1`) tensors become `i8` tensors holding 0 or 1, function
+    signatures and constants included, so that no `i1` ever lives in memory
+    (where vectorized accesses would pack it into bits while scalar accesses
+    and the artifact ABI use one byte per element). Linalg bodies still
+    compute on `i1`: they read a stored bool as `x != 0` and store one with
+    `arith.extui`.
+
+    An op that cannot be lowered (dynamic shapes, quantized operands outside
+    quantize/dequantize/requantize, integer elements where only floats are
+    supported) gets an error naming the op, its element types and the reason.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",

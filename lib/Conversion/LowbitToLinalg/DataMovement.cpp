@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -28,7 +29,7 @@ namespace {
 LogicalResult checkStatic(Operation *op, ConversionPatternRewriter &rewriter) {
   if (!areStaticTensors(op->getOperandTypes()) ||
       !areStaticTensors(op->getResultTypes()))
-    return rewriter.notifyMatchFailure(op, "needs static tensors");
+    return failLowering(rewriter, op, "needs statically shaped tensors");
   return success();
 }
 
@@ -45,17 +46,22 @@ struct ConstantLowering final : OpConversionPattern<ConstantOp> {
     auto type = dyn_cast_or_null<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
     if (!type)
-      return rewriter.notifyMatchFailure(op, "needs a ranked tensor");
+      return failLowering(rewriter, op, "needs a ranked tensor");
     ElementsAttr value = op.getValue();
     TypedAttr converted;
     if (value.getType() == type)
       converted = value;
+    else if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value);
+             dense && dense.getElementType().isInteger(1))
+      converted = dense.mapValues(type.getElementType(), [&](const APInt &v) {
+        return v.zext(type.getElementTypeBitWidth());
+      });
     else if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value))
       converted = dense.bitcast(type.getElementType());
     else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
       converted = DenseResourceElementsAttr::get(type, resource.getRawHandle());
     if (!converted)
-      return rewriter.notifyMatchFailure(op, "unsupported constant attribute");
+      return failLowering(rewriter, op, "unsupported constant attribute");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type, converted);
     return success();
   }
@@ -226,6 +232,238 @@ struct GatherLowering final : OpConversionPattern<GatherOp> {
   }
 };
 
+/// output[p] = input[p with p[axis] replaced by indices[p]].
+struct GatherElementsLowering final : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkStatic(op, rewriter)))
+      return failure();
+    RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t extent = inputType.getDimSize(axis);
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), type, {adaptor.getIndices()},
+        {rewriter.getMultiDimIdentityMap(rank)},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(
+                d == axis
+                    ? normalizeIndex(b, l,
+                                     arith::IndexCastOp::create(
+                                         b, l, b.getIndexType(), args[0]),
+                                     extent)
+                    : Value(linalg::IndexOp::create(b, l, d)));
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Reads the index tuple at `prefix` (the leading indices coordinates) and
+/// returns it normalized against input dimensions `first..`.
+SmallVector<Value> readIndexTuple(OpBuilder &b, Location loc, Value indices,
+                                  ValueRange prefix,
+                                  ArrayRef<int64_t> inputShape,
+                                  int64_t first) {
+  int64_t depth = cast<RankedTensorType>(indices.getType()).getShape().back();
+  SmallVector<Value> tuple;
+  for (int64_t j = 0; j < depth; ++j) {
+    SmallVector<Value> at(prefix);
+    at.push_back(arith::ConstantIndexOp::create(b, loc, j));
+    Value raw = tensor::ExtractOp::create(b, loc, indices, at);
+    tuple.push_back(normalizeIndex(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), raw),
+        inputShape[first + j]));
+  }
+  return tuple;
+}
+
+/// Each output element reads its index tuple from `indices`, then the input.
+struct GatherNDLowering final : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkStatic(op, rewriter)))
+      return failure();
+    RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    int64_t batchDims = op.getBatchDims();
+    int64_t prefixRank = indicesType.getRank() - 1;
+    int64_t depth = indicesType.getShape().back();
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> prefix;
+          for (int64_t d = 0; d < prefixRank; ++d)
+            prefix.push_back(linalg::IndexOp::create(b, l, d));
+          SmallVector<Value> coords(prefix.begin(), prefix.begin() + batchDims);
+          llvm::append_range(coords,
+                             readIndexTuple(b, l, indices, prefix,
+                                            inputType.getShape(), batchDims));
+          for (int64_t d = batchDims + depth; d < inputType.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(
+                b, l, prefixRank + d - batchDims - depth));
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// `acc` combined with `update` by a scatter reduction.
+Value combineScatter(OpBuilder &b, Location loc, StringRef reduction,
+                     Value acc, Value update, bool isUnsigned) {
+  if (reduction == "add")
+    return createAdd(b, loc, acc, update);
+  if (reduction == "mul")
+    return createMul(b, loc, acc, update);
+  if (reduction == "max")
+    return createMax(b, loc, acc, update, isUnsigned);
+  if (reduction == "min")
+    return createMin(b, loc, acc, update, isUnsigned);
+  return update;
+}
+
+/// A scatter as one generic: the output's dimensions are parallel, the
+/// updates' are a reduction in row-major order (which gives ONNX's
+/// sequential semantics for duplicates); `matches` says whether the update
+/// at the reduction coordinates lands on the output element.
+Value buildScatter(
+    OpBuilder &b, Location loc, Value input, Value updates,
+    ArrayRef<AffineMap> updateMaps, int64_t updateLoopRank,
+    StringRef reduction, bool isUnsigned,
+    llvm::function_ref<Value(OpBuilder &, Location)> matches) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.append(updateLoopRank, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps(updateMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank + updateLoopRank, ctx)
+                     .getMajorSubMap(rank));
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{inputType}, ValueRange{updates}, ValueRange{input},
+      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value combined =
+            combineScatter(nb, l, reduction, args[1], args[0], isUnsigned);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, matches(nb, l),
+                                               combined, args[1])});
+      });
+  return generic.getResult(0);
+}
+
+/// i1 that is true when every pair of index values is equal.
+Value allEqual(OpBuilder &b, Location loc, ArrayRef<Value> lhs,
+               ArrayRef<Value> rhs) {
+  Value all = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (auto [x, y] : llvm::zip_equal(lhs, rhs))
+    all = arith::AndIOp::create(
+        b, loc, all,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y));
+  return all;
+}
+
+struct ScatterElementsLowering final : OpConversionPattern<ScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkStatic(op, rewriter)))
+      return failure();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<AffineExpr> updateExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      updateExprs.push_back(getAffineDimExpr(rank + d, ctx));
+    AffineMap updateMap = AffineMap::get(2 * rank, 0, updateExprs, ctx);
+    Value result = buildScatter(
+        rewriter, op.getLoc(), input, adaptor.getUpdates(), {updateMap}, rank,
+        op.getReduction(), isUnsignedElement(elementTypeOf(op.getType())),
+        [&](OpBuilder &b, Location l) {
+          SmallVector<Value> out, target;
+          for (int64_t d = 0; d < rank; ++d) {
+            out.push_back(linalg::IndexOp::create(b, l, d));
+            SmallVector<Value> at;
+            if (d != axis) {
+              target.push_back(linalg::IndexOp::create(b, l, rank + d));
+              continue;
+            }
+            for (int64_t e = 0; e < rank; ++e)
+              at.push_back(linalg::IndexOp::create(b, l, rank + e));
+            Value raw = tensor::ExtractOp::create(b, l, indices, at);
+            target.push_back(normalizeIndex(
+                b, l, arith::IndexCastOp::create(b, l, b.getIndexType(), raw),
+                inputType.getDimSize(axis)));
+          }
+          return allEqual(b, l, out, target);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ScatterNDLowering final : OpConversionPattern<ScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkStatic(op, rewriter)))
+      return failure();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    int64_t rank = inputType.getRank();
+    int64_t prefixRank = indicesType.getRank() - 1;
+    int64_t depth = indicesType.getShape().back();
+    // updates[tuple..., tail...]: the tuple loops follow the output's, the
+    // tail is the output's trailing dimensions.
+    SmallVector<AffineExpr> updateExprs;
+    for (int64_t d = 0; d < prefixRank; ++d)
+      updateExprs.push_back(getAffineDimExpr(rank + d, ctx));
+    for (int64_t d = depth; d < rank; ++d)
+      updateExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineMap updateMap =
+        AffineMap::get(rank + prefixRank, 0, updateExprs, ctx);
+    Value result = buildScatter(
+        rewriter, op.getLoc(), input, adaptor.getUpdates(), {updateMap},
+        prefixRank, op.getReduction(),
+        isUnsignedElement(elementTypeOf(op.getType())),
+        [&](OpBuilder &b, Location l) {
+          SmallVector<Value> prefix, out;
+          for (int64_t d = 0; d < prefixRank; ++d)
+            prefix.push_back(linalg::IndexOp::create(b, l, rank + d));
+          for (int64_t d = 0; d < depth; ++d)
+            out.push_back(linalg::IndexOp::create(b, l, d));
+          return allEqual(b, l, out,
+                          readIndexTuple(b, l, indices, prefix,
+                                         inputType.getShape(), 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ExpandLowering final : OpConversionPattern<ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -284,7 +522,9 @@ struct PadLowering final : OpConversionPattern<PadOp> {
       return failure();
     Type original = elementTypeOf(op.getType());
     if (!original.isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs float or integer elements");
+      return failLowering(
+          rewriter, op,
+          "needs float or integer elements (dequantize quantized ones first)");
     Location loc = op.getLoc();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     Type elementType = type.getElementType();
@@ -305,7 +545,7 @@ struct PadLowering final : OpConversionPattern<PadOp> {
     }
     if (type.getNumElements() == 0 || inputType.getNumElements() == 0) {
       if (type.getNumElements() != 0)
-        return rewriter.notifyMatchFailure(op, "cannot reflect an empty input");
+        return failLowering(rewriter, op, "cannot reflect an empty input");
       rewriter.replaceOp(
           op, createEmpty(rewriter, loc, type.getShape(), elementType));
       return success();
@@ -359,6 +599,8 @@ struct PadLowering final : OpConversionPattern<PadOp> {
 void lowbit::populateLowbitDataMovementToLinalgPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering, SliceLowering, GatherLowering, ExpandLowering,
+               ConcatLowering, SliceLowering, GatherLowering,
+               GatherElementsLowering, GatherNDLowering,
+               ScatterElementsLowering, ScatterNDLowering, ExpandLowering,
                TileLowering, PadLowering>(typeConverter, patterns.getContext());
 }

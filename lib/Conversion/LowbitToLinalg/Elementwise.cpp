@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -64,7 +65,7 @@ public:
         this->getTypeConverter()->convertType(op.getType()));
     if (!resultType || !areStaticTensors(op->getOperandTypes()) ||
         !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static ranked tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     ElementTypes types;
     for (Type type : op->getOperandTypes())
       types.operands.push_back(elementTypeOf(type));
@@ -72,16 +73,26 @@ public:
     SmallVector<Type> all(types.operands);
     all.push_back(types.result);
     if (!llvm::all_of(all, [](Type t) { return t.isIntOrFloat(); }))
-      return rewriter.notifyMatchFailure(
-          op, "quantized operands must be dequantized first");
+      return failLowering(
+          rewriter, op,
+          "quantized operands are not supported; dequantize them first");
     if (support == ElementSupport::Float &&
         !llvm::all_of(all, [](Type t) { return isa<FloatType>(t); }))
-      return rewriter.notifyMatchFailure(op, "needs float elements");
+      return failLowering(rewriter, op, "needs float elements");
 
+    // Bodies compute on i1; bool tensors hold it as bytes.
     Value result = buildBroadcastElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          return body(b, loc, op, args, types);
+          SmallVector<Value> scalars;
+          for (auto [arg, original] : llvm::zip_equal(args, types.operands))
+            scalars.push_back(original.isInteger(1)
+                                  ? createBoolFromStorage(b, loc, arg)
+                                  : arg);
+          Value value = body(b, loc, op, scalars, types);
+          if (types.result.isInteger(1))
+            return createBoolStorage(b, loc, value);
+          return value;
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -165,6 +176,26 @@ Value createPow(OpBuilder &b, Location loc, Value base, Value exponent,
   return createCast(b, loc, power, baseType, false, types.operandUnsigned(0));
 }
 
+/// `x << amount` or `x >> amount` (logical when `isUnsigned`), defined for
+/// every amount: too large ones shift every bit out.
+Value createShift(OpBuilder &b, Location loc, Value x, Value amount, bool left,
+                  bool isUnsigned) {
+  unsigned width = x.getType().getIntOrFloatBitWidth();
+  Value widthValue = createIntConstant(b, loc, x.getType(), width);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        amount, widthValue);
+  if (!left && !isUnsigned) {
+    // Arithmetic shifts saturate at width - 1 (all sign bits).
+    Value last = createIntConstant(b, loc, x.getType(), width - 1);
+    return arith::ShRSIOp::create(
+        b, loc, x, arith::SelectOp::create(b, loc, inRange, amount, last));
+  }
+  Value shifted = left ? Value(arith::ShLIOp::create(b, loc, x, amount))
+                       : Value(arith::ShRUIOp::create(b, loc, x, amount));
+  return arith::SelectOp::create(b, loc, inRange, shifted,
+                                 createIntConstant(b, loc, x.getType(), 0));
+}
+
 } // namespace
 
 void lowbit::populateLowbitElementwiseToLinalgPatterns(
@@ -207,6 +238,18 @@ void lowbit::populateLowbitElementwiseToLinalgPatterns(
       tc, patterns, ES::Any,
       [](OpBuilder &b, Location loc, ModOp op, Args a, Types t) {
         return createMod(b, loc, a[0], a[1], op.getFmod(), t.operandUnsigned());
+      });
+
+  // Shifts: arith leaves shifts by the bit width or more undefined; ONNX
+  // (numpy on fixed-width integers) shifts every bit out.
+  addSimple<ShiftLeftOp>(
+      tc, patterns, ES::Any, [](OpBuilder &b, Location loc, Args a, Types) {
+        return createShift(b, loc, a[0], a[1], /*left=*/true, false);
+      });
+  addSimple<ShiftRightOp>(
+      tc, patterns, ES::Any, [](OpBuilder &b, Location loc, Args a, Types t) {
+        return createShift(b, loc, a[0], a[1], /*left=*/false,
+                           t.operandUnsigned());
       });
 
   // Comparisons and logic.
@@ -336,6 +379,15 @@ void lowbit::populateLowbitElementwiseToLinalgPatterns(
                     [build](OpBuilder &b, Location loc, Args a,
                             Types) -> Value { return build(b, loc, a[0]); });
   };
+  addMath(AcosOp(), [](OpBuilder &b, Location loc, Value x) -> Value {
+    return math::AcosOp::create(b, loc, x);
+  });
+  addMath(AsinOp(), [](OpBuilder &b, Location loc, Value x) -> Value {
+    return math::AsinOp::create(b, loc, x);
+  });
+  addMath(AtanOp(), [](OpBuilder &b, Location loc, Value x) -> Value {
+    return math::AtanOp::create(b, loc, x);
+  });
   addMath(CosOp(), [](OpBuilder &b, Location loc, Value x) -> Value {
     return math::CosOp::create(b, loc, x);
   });

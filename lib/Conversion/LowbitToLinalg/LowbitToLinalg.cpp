@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
+#include "StructuredBuilders.h"
 #include "lowbit/Conversion/Passes.h"
 
 #include "dialects/Lowbit/IR/LowbitOps.h"
@@ -40,6 +41,12 @@ LowbitToLinalgTypeConverter::LowbitToLinalgTypeConverter() {
                             type.getStorageTypeIntegralWidth());
   });
   addConversion([this](RankedTensorType type) -> Type {
+    // Bool tensors are stored one byte per element, as the artifact ABI and
+    // scalar memory accesses expect: an i1 tensor would bufferize to a memref
+    // of i1 that vectorized accesses pack into bits. Linalg bodies still
+    // compute on i1 (see createBoolFromStorage / createBoolStorage).
+    if (type.getElementType().isInteger(1))
+      return type.clone(getBoolStorageType(type.getContext()));
     Type element = convertType(type.getElementType());
     if (!element)
       return nullptr;

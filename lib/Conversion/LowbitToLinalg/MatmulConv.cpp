@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -29,6 +30,19 @@ bool hasPlainElements(Operation *op) {
   auto plain = [](Type type) { return elementTypeOf(type).isIntOrFloat(); };
   return llvm::all_of(op->getOperandTypes(), plain) &&
          llvm::all_of(op->getResultTypes(), plain);
+}
+
+/// Fails with the reason unless `op` has static shapes and plain elements.
+LogicalResult checkSupported(Operation *op,
+                             ConversionPatternRewriter &rewriter) {
+  if (!areStaticTensors(op->getOperandTypes()) ||
+      !areStaticTensors(op->getResultTypes()))
+    return failLowering(rewriter, op, "needs statically shaped tensors");
+  if (!hasPlainElements(op))
+    return failLowering(rewriter, op,
+                        "quantized operands are not supported yet; "
+                        "dequantize them first (lowbit.dequantize)");
+  return success();
 }
 
 int64_t product(ArrayRef<int64_t> shape) {
@@ -126,9 +140,8 @@ struct MatMulLowering final : OpConversionPattern<MatMulOp> {
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()) || !hasPlainElements(op))
-      return rewriter.notifyMatchFailure(op, "needs static float/int tensors");
+    if (failed(checkSupported(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -155,9 +168,8 @@ struct GemmLowering final : OpConversionPattern<GemmOp> {
   LogicalResult
   matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()) || !hasPlainElements(op))
-      return rewriter.notifyMatchFailure(op, "needs static float/int tensors");
+    if (failed(checkSupported(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -368,9 +380,8 @@ struct ConvLowering final : OpConversionPattern<ConvOp> {
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()) || !hasPlainElements(op))
-      return rewriter.notifyMatchFailure(op, "needs static float/int tensors");
+    if (failed(checkSupported(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -392,6 +403,76 @@ struct ConvLowering final : OpConversionPattern<ConvOp> {
   }
 };
 
+/// ConvTranspose whose kernel equals its stride (batch 1, no padding,
+/// dilation or groups), the usual learned 2x upsampling: every output pixel
+/// takes exactly one kernel tap, so it is one matmul and a depth-to-space
+/// shuffle:
+///   t[(f, a, b), (i, j)] = bias[f] + sum_c w[c, f, a, b] x[c, i, j]
+///   out[f, i*s + a, j*t + b] = t[(f, a, b), (i, j)]
+/// The general lowering below would convolve a 75% zero input instead.
+/// (CPU performance work; kept apart from the general lowering.)
+Value buildPatchConvTranspose(OpBuilder &b, Location loc, Value input,
+                              Value weight, Value bias,
+                              RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  Type elementType = resultType.getElementType();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t channels = inputType.getDimSize(1);
+  int64_t features = weightType.getDimSize(1);
+  int64_t height = inputType.getDimSize(2), width = inputType.getDimSize(3);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  int64_t rows = features * kh * kw, pixels = height * width;
+
+  // lhs [F*kh*kw, C]: the weight with its channel dimension last.
+  Value transposedInit =
+      tensor::EmptyOp::create(b, loc, {features, kh, kw, channels}, elementType);
+  Value transposed =
+      linalg::TransposeOp::create(b, loc, weight, transposedInit,
+                                  ArrayRef<int64_t>{1, 2, 3, 0})
+          .getResult()[0];
+  Value lhs = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({rows, channels}, elementType), transposed,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  // rhs [C, H*W]: the input (batch 1).
+  Value rhs = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({channels, pixels}, elementType), input,
+      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  // Accumulator [F, kh, kw, H*W]: the bias along F, or zeros.
+  Value acc;
+  if (bias) {
+    auto accType =
+        RankedTensorType::get({features, kh, kw, pixels}, elementType);
+    acc = buildParallelGeneric(
+        b, loc, accType, ValueRange{bias},
+        {AffineMap::get(4, 0, {getAffineDimExpr(0, ctx)}, ctx)},
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  } else {
+    acc = createZeroFilled(b, loc, {features, kh, kw, pixels}, elementType);
+  }
+  acc = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({rows, pixels}, elementType), acc,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value product =
+      linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs}, ValueRange{acc})
+          .getResult(0);
+  Value patches = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({features, kh, kw, height, width}, elementType),
+      product, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+  // Depth to space: out [1, F, H, kh, W, kw] from patches [F, kh, kw, H, W].
+  auto outType = RankedTensorType::get({1, features, height, kh, width, kw},
+                                       elementType);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value shuffled = buildParallelGeneric(
+      b, loc, outType, ValueRange{patches},
+      {AffineMap::get(6, 0, {d(1), d(3), d(5), d(2), d(4)}, ctx)},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return tensor::CollapseShapeOp::create(
+      b, loc, resultType, shuffled,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+}
+
 /// ConvTranspose as a stride-1 convolution of the zero-inserted, padded
 /// input with the spatially flipped kernel:
 ///   out[o] = sum_k z[o + k*d] * w[K-1-k],  z[i*s + lo] = x[i],
@@ -402,9 +483,8 @@ struct ConvTransposeLowering final : OpConversionPattern<ConvTransposeOp> {
   LogicalResult
   matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()) || !hasPlainElements(op))
-      return rewriter.notifyMatchFailure(op, "needs static float/int tensors");
+    if (failed(checkSupported(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType =
@@ -418,6 +498,24 @@ struct ConvTransposeLowering final : OpConversionPattern<ConvTransposeOp> {
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = createConstant(rewriter, loc, elementType, 0);
+
+    bool isPatchUpsampling =
+        group == 1 && isa<FloatType>(elementType) && spatial == 2 &&
+        inputType.getDimSize(0) == 1 && resultType.hasStaticShape() &&
+        inputType.hasStaticShape() && weightType.hasStaticShape() &&
+        llvm::all_of(pads, [](int64_t pad) { return pad == 0; }) &&
+        llvm::all_of(dilations, [](int64_t d) { return d == 1; });
+    for (int64_t i = 0; i < spatial && isPatchUpsampling; ++i)
+      isPatchUpsampling =
+          strides[i] == weightType.getDimSize(2 + i) &&
+          resultType.getDimSize(2 + i) ==
+              inputType.getDimSize(2 + i) * strides[i];
+    if (isPatchUpsampling) {
+      rewriter.replaceOp(op,
+                         buildPatchConvTranspose(rewriter, loc, input, weight,
+                                                 adaptor.getBias(), resultType));
+      return success();
+    }
 
     // Zero insertion between input elements.
     SmallVector<int64_t> dilatedShape(inputType.getShape().take_front(2));

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -23,14 +24,19 @@ using namespace lowbit;
 
 namespace {
 
-bool isStaticFloatOp(Operation *op) {
+/// Fails with the reason unless `op` has static shapes and float elements.
+LogicalResult checkStaticFloat(Operation *op,
+                               ConversionPatternRewriter &rewriter) {
+  if (!areStaticTensors(op->getOperandTypes()) ||
+      !areStaticTensors(op->getResultTypes()))
+    return failLowering(rewriter, op, "needs statically shaped tensors");
   auto isFloatTensor = [](Type type) {
     return isa<FloatType>(elementTypeOf(type));
   };
-  return areStaticTensors(op->getOperandTypes()) &&
-         areStaticTensors(op->getResultTypes()) &&
-         llvm::all_of(op->getOperandTypes(), isFloatTensor) &&
-         llvm::all_of(op->getResultTypes(), isFloatTensor);
+  if (!llvm::all_of(op->getOperandTypes(), isFloatTensor) ||
+      !llvm::all_of(op->getResultTypes(), isFloatTensor))
+    return failLowering(rewriter, op, "needs float elements");
+  return success();
 }
 
 struct SoftmaxLowering final : OpConversionPattern<SoftmaxOp> {
@@ -39,8 +45,8 @@ struct SoftmaxLowering final : OpConversionPattern<SoftmaxOp> {
   LogicalResult
   matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isStaticFloatOp(op))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    if (failed(checkStaticFloat(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(adaptor.getInput().getType());
     int64_t rank = type.getRank();
@@ -87,8 +93,8 @@ struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isStaticFloatOp(op))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    if (failed(checkStaticFloat(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = cast<RankedTensorType>(adaptor.getInput().getType());
@@ -172,8 +178,8 @@ struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
   LogicalResult
   matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isStaticFloatOp(op))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    if (failed(checkStaticFloat(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = cast<RankedTensorType>(adaptor.getInput().getType());

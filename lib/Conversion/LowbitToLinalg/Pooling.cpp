@@ -5,10 +5,12 @@
 // skipped positions cannot win) far enough for the result extents, which
 // already include ONNX ceil_mode. Average pooling divides by a divisor known
 // at compile time per output position: the in-bounds count, or the count
-// inside the explicit pads with count_include_pad.
+// inside the explicit pads with count_include_pad. max_pool_with_indices
+// carries the maximum and its flat input index through one reduction.
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -128,10 +130,12 @@ struct MaxPoolLowering final : OpConversionPattern<MaxPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     Type original = elementTypeOf(op.getType());
     if (!original.isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs float or integer elements");
+      return failLowering(
+          rewriter, op,
+          "needs float or integer elements (dequantize quantized ones first)");
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -150,6 +154,140 @@ struct MaxPoolLowering final : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// Max pooling with ONNX MaxPool's `Indices`: one reducing linalg.generic
+/// over (n, c, o..., k...) with two outputs, the maximum and its flat index
+/// in the unpadded input. Window positions outside the input are skipped
+/// explicitly (not just outvalued by the padding), so an input of only
+/// lowest values still reports an in-bounds index; the first position in
+/// window order wins ties, and the first NaN wins like max_pool's NaN.
+struct MaxPoolWithIndicesLowering final
+    : OpConversionPattern<MaxPoolWithIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolWithIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!areStaticTensors(op->getOperandTypes()) ||
+        !areStaticTensors(op->getResultTypes()))
+      return failLowering(rewriter, op, "needs statically shaped tensors");
+    Type original = elementTypeOf(op.getOutput().getType());
+    if (!original.isIntOrFloat())
+      return failLowering(
+          rewriter, op,
+          "needs float or integer elements (dequantize quantized ones first)");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    const TypeConverter *converter = getTypeConverter();
+    auto resultType = cast<RankedTensorType>(
+        converter->convertType(op.getOutput().getType()));
+    auto indicesType = cast<RankedTensorType>(
+        converter->convertType(op.getIndices().getType()));
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides();
+    ArrayRef<int64_t> dilations = op.getDilations(), pads = op.getPads();
+    int64_t spatial = kernel.size(), loops = 2 + 2 * spatial;
+    bool isUnsigned = isUnsignedElement(original);
+    Type elementType = resultType.getElementType();
+    Type indexType = indicesType.getElementType();
+
+    Value lowest = createLowest(rewriter, loc, elementType, isUnsigned);
+    Value padded = padForWindows(rewriter, loc, adaptor.getInput(), resultType,
+                                 kernel, strides, dilations, pads, lowest);
+    Value values = createFilled(rewriter, loc, resultType.getShape(), lowest);
+    Value indices =
+        createFilled(rewriter, loc, indicesType.getShape(),
+                     createIntConstant(rewriter, loc, indexType, -1));
+    Value window = createEmpty(rewriter, loc, kernel, elementType);
+
+    SmallVector<AffineExpr> inputExprs{getAffineDimExpr(0, ctx),
+                                       getAffineDimExpr(1, ctx)};
+    SmallVector<AffineExpr> windowExprs, outputExprs(inputExprs);
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = getAffineDimExpr(2 + i, ctx);
+      AffineExpr k = getAffineDimExpr(2 + spatial + i, ctx);
+      inputExprs.push_back(o * strides[i] + k * dilations[i]);
+      windowExprs.push_back(k);
+      outputExprs.push_back(o);
+    }
+    AffineMap outputMap = AffineMap::get(loops, 0, outputExprs, ctx);
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputExprs, ctx),
+                                AffineMap::get(loops, 0, windowExprs, ctx),
+                                outputMap, outputMap};
+    SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                               utils::IteratorType::parallel);
+    iterators.append(spatial, utils::IteratorType::reduction);
+
+    // The flat index linearizes (n, c, spatial...) with the last two spatial
+    // dimensions swapped for storage_order = 1 (column-major).
+    SmallVector<int64_t> order;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      order.push_back(d);
+    if (op.getStorageOrder() == 1 && spatial >= 2)
+      std::swap(order[order.size() - 1], order[order.size() - 2]);
+
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{values.getType(), indices.getType()},
+        ValueRange{padded, window}, ValueRange{values, indices}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[2], bestIndex = args[3];
+          auto constant = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          SmallVector<Value> coords{linalg::IndexOp::create(b, l, 0),
+                                    linalg::IndexOp::create(b, l, 1)};
+          Value inBounds = arith::ConstantIntOp::create(b, l, 1, 1);
+          for (int64_t i = 0; i < spatial; ++i) {
+            Value o = linalg::IndexOp::create(b, l, 2 + i);
+            Value k = linalg::IndexOp::create(b, l, 2 + spatial + i);
+            Value position = arith::SubIOp::create(
+                b, l,
+                arith::AddIOp::create(
+                    b, l, arith::MulIOp::create(b, l, o, constant(strides[i])),
+                    arith::MulIOp::create(b, l, k, constant(dilations[i]))),
+                constant(pads[i]));
+            Value above = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                                position, constant(0));
+            Value below =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, position,
+                                      constant(inputType.getDimSize(2 + i)));
+            inBounds = arith::AndIOp::create(
+                b, l, inBounds, arith::AndIOp::create(b, l, above, below));
+            coords.push_back(position);
+          }
+          Value flat = constant(0);
+          for (int64_t d : order)
+            flat = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, flat,
+                                      constant(inputType.getDimSize(d))),
+                coords[d]);
+          flat = arith::IndexCastOp::create(b, l, indexType, flat);
+
+          Value none =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, bestIndex,
+                                    createIntConstant(b, l, indexType, 0));
+          Value better =
+              createCompare(b, l, CompareKind::Gt, x, best, isUnsigned);
+          if (isa<FloatType>(elementType)) {
+            Value xNaN =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
+            Value bestNumber = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::ORD, best, best);
+            better = arith::OrIOp::create(
+                b, l, better, arith::AndIOp::create(b, l, xNaN, bestNumber));
+          }
+          Value take = arith::AndIOp::create(
+              b, l, inBounds, arith::OrIOp::create(b, l, none, better));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, take, x, best),
+                         arith::SelectOp::create(b, l, take, flat, bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 struct AvgPoolLowering final : OpConversionPattern<AvgPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -158,9 +296,9 @@ struct AvgPoolLowering final : OpConversionPattern<AvgPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     if (!isa<FloatType>(elementTypeOf(op.getType())))
-      return rewriter.notifyMatchFailure(op, "needs float elements");
+      return failLowering(rewriter, op, "needs float elements");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType =
@@ -233,6 +371,6 @@ struct AvgPoolLowering final : OpConversionPattern<AvgPoolOp> {
 
 void lowbit::populateLowbitPoolingToLinalgPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<MaxPoolLowering, AvgPoolLowering>(typeConverter,
-                                                 patterns.getContext());
+  patterns.add<MaxPoolLowering, MaxPoolWithIndicesLowering, AvgPoolLowering>(
+      typeConverter, patterns.getContext());
 }

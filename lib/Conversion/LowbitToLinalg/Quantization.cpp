@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -173,7 +174,7 @@ struct QuantLowering final : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     Location loc = op.getLoc();
     auto originalIn = cast<RankedTensorType>(op.getInput().getType());
     auto originalOut = cast<RankedTensorType>(op.getType());
@@ -183,21 +184,21 @@ struct QuantLowering final : OpConversionPattern<OpTy> {
     Type floatType =
         inQuant ? inQuant.getExpressedType() : originalIn.getElementType();
     if (!isa<FloatType>(floatType))
-      return rewriter.notifyMatchFailure(op, "needs a float expressed type");
+      return failLowering(rewriter, op, "needs a float expressed type");
 
     std::optional<QuantParams> inParams, outParams;
     if (inQuant) {
       auto params =
           QuantParams::get(rewriter, loc, inQuant, originalIn, floatType);
       if (failed(params))
-        return rewriter.notifyMatchFailure(op, "unsupported quantized type");
+        return failLowering(rewriter, op, "unsupported quantized type");
       inParams = *params;
     }
     if (outQuant) {
       auto params =
           QuantParams::get(rewriter, loc, outQuant, originalOut, floatType);
       if (failed(params))
-        return rewriter.notifyMatchFailure(op, "unsupported quantized type");
+        return failLowering(rewriter, op, "unsupported quantized type");
       outParams = *params;
     }
     SmallVector<Value> inputs{adaptor.getInput()};

@@ -3,9 +3,11 @@
 // Each reduction is one reducing linalg.generic (two for log-sum-exp, which
 // subtracts the maximum first); keepdims reinserts unit dimensions with
 // tensor.expand_shape. arg_max carries the value and the index together.
+// cumsum and top_k compare every element with the others along their axis.
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -50,13 +52,15 @@ struct ReduceLowering final : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     Type original = elementTypeOf(op.getInput().getType());
     if (!original.isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs float or integer elements");
+      return failLowering(
+          rewriter, op,
+          "needs float or integer elements (dequantize quantized ones first)");
     bool needsFloat = kind == ReduceKind::L2 || kind == ReduceKind::LogSumExp;
     if (needsFloat && !isa<FloatType>(original))
-      return rewriter.notifyMatchFailure(op, "needs float elements");
+      return failLowering(rewriter, op, "needs float elements");
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(
         this->getTypeConverter()->convertType(op.getType()));
@@ -110,11 +114,14 @@ struct ReduceLowering final : OpConversionPattern<OpTy> {
                  });
       break;
     case ReduceKind::Min:
-      reduced =
-          reduce(createHighest(rewriter, loc, elementType, isUnsigned), {},
-                 [&](OpBuilder &b, Location l, Value x, ValueRange, Value acc) {
-                   return createMin(b, l, acc, x, isUnsigned);
-                 });
+      // Bools are stored as bytes; their highest value is 1, not 255.
+      reduced = reduce(
+          original.isInteger(1)
+              ? createIntConstant(rewriter, loc, elementType, 1)
+              : createHighest(rewriter, loc, elementType, isUnsigned),
+          {}, [&](OpBuilder &b, Location l, Value x, ValueRange, Value acc) {
+            return createMin(b, l, acc, x, isUnsigned);
+          });
       break;
     }
 
@@ -176,10 +183,12 @@ struct ArgMaxLowering final : OpConversionPattern<ArgMaxOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
+      return failLowering(rewriter, op, "needs statically shaped tensors");
     Type original = elementTypeOf(op.getInput().getType());
     if (!original.isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs float or integer elements");
+      return failLowering(
+          rewriter, op,
+          "needs float or integer elements (dequantize quantized ones first)");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     bool isUnsigned = isUnsignedElement(original);
@@ -241,6 +250,154 @@ struct ArgMaxLowering final : OpConversionPattern<ArgMaxOp> {
   }
 };
 
+/// The map of a rank-`rank` operand read in a (rank + 1)-loop space with
+/// dimension `axis` replaced by the extra loop `rank`.
+AffineMap getAxisReplacedMap(MLIRContext *ctx, int64_t rank, int64_t axis) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    exprs.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+  return AffineMap::get(rank + 1, 0, exprs, ctx);
+}
+
+/// The map of the first `rank` loops of a (rank + 1)-loop space.
+AffineMap getLeadingMap(MLIRContext *ctx, int64_t rank) {
+  return AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank);
+}
+
+SmallVector<utils::IteratorType> parallelThenReduction(int64_t rank) {
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return iterators;
+}
+
+/// cumsum: out[i] accumulates in[j] over the j the flags select, as one
+/// generic reducing over a second copy of the axis (quadratic in its
+/// extent, which keeps it a single structured op).
+struct CumSumLowering final : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!areStaticTensors(op->getOperandTypes()))
+      return failLowering(rewriter, op, "needs statically shaped tensors");
+    Type original = elementTypeOf(op.getType());
+    if (!original.isIntOrFloat() || original.isInteger(1))
+      return failLowering(rewriter, op, "needs float or integer elements");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t rank = type.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value init = createFilled(
+        rewriter, loc, type.getShape(),
+        createConstant(rewriter, loc, type.getElementType(), 0.0));
+    arith::CmpIPredicate predicate =
+        op.getReverse()
+            ? (op.getExclusive() ? arith::CmpIPredicate::sgt
+                                 : arith::CmpIPredicate::sge)
+            : (op.getExclusive() ? arith::CmpIPredicate::slt
+                                 : arith::CmpIPredicate::sle);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{input}, ValueRange{init},
+        SmallVector<AffineMap>{getAxisReplacedMap(ctx, rank, axis),
+                               getLeadingMap(ctx, rank)},
+        parallelThenReduction(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value source = linalg::IndexOp::create(b, l, rank);
+          Value target = linalg::IndexOp::create(b, l, axis);
+          Value take = arith::CmpIOp::create(b, l, predicate, source, target);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(
+                  b, l, take, createAdd(b, l, args[1], args[0]), args[1])});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// top_k in two generics: the rank of every element along the axis (how
+/// many elements precede it in the sorted order, ties broken by index),
+/// then, for each output slot r < k, the element whose rank is r.
+struct TopKLowering final : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!areStaticTensors(op->getOperandTypes()) ||
+        !areStaticTensors(op->getResultTypes()))
+      return failLowering(rewriter, op, "needs statically shaped tensors");
+    Type original = elementTypeOf(op.getInput().getType());
+    if (!original.isIntOrFloat() || original.isInteger(1))
+      return failLowering(rewriter, op, "needs float or integer elements");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    bool isUnsigned = isUnsignedElement(original);
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t rank = type.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Type i64 = rewriter.getI64Type();
+    CompareKind better = op.getLargest() ? CompareKind::Gt : CompareKind::Lt;
+    AffineMap other = getAxisReplacedMap(ctx, rank, axis);
+    AffineMap leading = getLeadingMap(ctx, rank);
+
+    Value zeros = createFilled(rewriter, loc, type.getShape(),
+                               createIntConstant(rewriter, loc, i64, 0));
+    auto ranks = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{zeros.getType()}, ValueRange{input, input},
+        ValueRange{zeros}, SmallVector<AffineMap>{leading, other, leading},
+        parallelThenReduction(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value self = args[0], rival = args[1];
+          Value selfIndex = linalg::IndexOp::create(b, l, axis);
+          Value rivalIndex = linalg::IndexOp::create(b, l, rank);
+          Value before = arith::OrIOp::create(
+              b, l, createCompare(b, l, better, rival, self, isUnsigned),
+              arith::AndIOp::create(
+                  b, l,
+                  createCompare(b, l, CompareKind::Eq, rival, self,
+                                isUnsigned),
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                        rivalIndex, selfIndex)));
+          Value count = arith::AddIOp::create(
+              b, l, args[2], arith::ExtUIOp::create(b, l, i64, before));
+          linalg::YieldOp::create(b, l, ValueRange{count});
+        });
+
+    auto valuesType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getValues().getType()));
+    Value values = createFilled(
+        rewriter, loc, valuesType.getShape(),
+        createConstant(rewriter, loc, valuesType.getElementType(), 0.0));
+    Value indices = createFilled(rewriter, loc, valuesType.getShape(),
+                                 createIntConstant(rewriter, loc, i64, 0));
+    auto select = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{values.getType(), indices.getType()},
+        ValueRange{ranks.getResult(0), input}, ValueRange{values, indices},
+        SmallVector<AffineMap>{other, other, leading, leading},
+        parallelThenReduction(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value slot = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value source = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            args[0], slot);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, hit, args[1], args[2]),
+                         arith::SelectOp::create(b, l, hit, source, args[3])});
+        });
+    rewriter.replaceOp(op, select.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void lowbit::populateLowbitReductionToLinalgPatterns(
@@ -255,5 +412,6 @@ void lowbit::populateLowbitReductionToLinalgPatterns(
                ReduceLowering<ReduceL1Op, ReduceKind::L1>,
                ReduceLowering<ReduceL2Op, ReduceKind::L2>,
                ReduceLowering<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
-               ArgMaxLowering>(typeConverter, ctx);
+               ArgMaxLowering, CumSumLowering, TopKLowering>(typeConverter,
+                                                             ctx);
 }

@@ -5,10 +5,13 @@
 // exactly as ONNX's Resize reference does, and stored as small constant
 // tables. The generic body reads the tables and gathers the input with
 // tensor.extract; a dimension that maps each output to the same input index
-// with weight 1 is read directly.
+// with weight 1 is read directly. tf_crop_and_resize coordinates that fall
+// outside the input are marked in a further table per dimension, and such
+// outputs take extrapolation_value.
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 
@@ -33,29 +36,46 @@ struct ResizeMode {
   StringRef nearestMode;
   double cubicCoeffA;
   bool excludeOutside;
+  std::optional<ArrayRef<float>> roi; // Starts then ends, normalized.
 };
 
 /// Taps of one output coordinate along one dimension: `weights[j]` applies
-/// to input index `indices[j]` (already clamped into the input).
+/// to input index `indices[j]` (already clamped into the input). `outside`
+/// marks a tf_crop_and_resize coordinate outside the input, whose value is
+/// the extrapolation value instead.
 struct Taps {
   SmallVector<int64_t> indices;
   SmallVector<double> weights;
+  bool outside = false;
 };
 
-/// The input coordinate of output coordinate `x` (ONNX Resize-11/13).
-double originalCoordinate(const ResizeMode &mode, int64_t x, double scale,
-                          int64_t inLength, int64_t outLength) {
-  // ONNX's reference uses scale * input length, not the integer extent.
+/// The input coordinate of output coordinate `x` along dimension `dim`
+/// (ONNX Resize-11/13 and the tf_* modes of Resize-11).
+double originalCoordinate(const ResizeMode &mode, int64_t dim, int64_t x,
+                          double scale, int64_t inLength, int64_t outLength) {
+  // ONNX's reference uses scale * input length, not the integer extent;
+  // an f32 scale derived from sizes is snapped back to the integer extent.
   double resized = scale * static_cast<double>(inLength);
+  if (std::abs(resized - static_cast<double>(outLength)) <=
+      1e-6 * std::max<double>(1.0, outLength))
+    resized = static_cast<double>(outLength);
   double xr = static_cast<double>(x);
   StringRef transform = mode.coordinateTransform;
   if (transform == "align_corners")
     return resized == 1.0 ? 0.0 : xr * (inLength - 1) / (resized - 1.0);
   if (transform == "asymmetric")
     return xr / scale;
-  if (transform == "tf_crop_and_resize") // With the default roi [0, 1].
-    return resized == 1.0 ? (inLength - 1) / 2.0
-                          : xr * (inLength - 1) / (resized - 1.0);
+  if (transform == "tf_half_pixel_for_nn")
+    return (xr + 0.5) / scale;
+  if (transform == "tf_crop_and_resize") {
+    int64_t rank = mode.roi->size() / 2;
+    double start = (*mode.roi)[dim], end = (*mode.roi)[rank + dim];
+    double extent = static_cast<double>(inLength - 1);
+    if (outLength == 1)
+      return 0.5 * (start + end) * extent;
+    return start * extent +
+           xr * (end - start) * extent / static_cast<double>(outLength - 1);
+  }
   if (transform == "pytorch_half_pixel")
     return resized == 1.0 ? -0.5 : (xr + 0.5) / scale - 0.5;
   if (transform == "half_pixel_symmetric") {
@@ -91,9 +111,12 @@ SmallVector<double> cubicCoefficients(double r, double a) {
 /// The taps of output coordinate `x`, following the reference: the n
 /// neighbors nearest to the input coordinate (preferring lower indices) in
 /// the input edge-padded by ceil(n / 2), with ratio in (0, 1].
-Taps computeTaps(const ResizeMode &mode, int64_t x, double scale,
+Taps computeTaps(const ResizeMode &mode, int64_t dim, int64_t x, double scale,
                  int64_t inLength, int64_t outLength) {
-  double xo = originalCoordinate(mode, x, scale, inLength, outLength);
+  double xo = originalCoordinate(mode, dim, x, scale, inLength, outLength);
+  // TF CropAndResize: outside the input is the extrapolation value.
+  bool outside = mode.coordinateTransform == "tf_crop_and_resize" &&
+                 (xo < 0 || xo > static_cast<double>(inLength - 1));
   double floorX = std::floor(xo);
   bool integral = floorX == xo;
   int64_t base = static_cast<int64_t>(floorX) - (integral ? 1 : 0);
@@ -127,6 +150,7 @@ Taps computeTaps(const ResizeMode &mode, int64_t x, double scale,
     int64_t chosen = taps.weights[0] != 0 ? 0 : 1;
     taps = Taps{{taps.indices[chosen]}, {1.0}};
   }
+  taps.outside = outside;
   return taps;
 }
 
@@ -138,12 +162,13 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!areStaticTensors(op->getOperandTypes()) ||
         !areStaticTensors(op->getResultTypes()))
-      return rewriter.notifyMatchFailure(op, "needs static tensors");
-    ResizeMode mode{op.getMode(), op.getCoordinateTransformationMode(),
-                    op.getNearestMode(), op.getCubicCoeffA().convertToDouble(),
-                    op.getExcludeOutside()};
+      return failLowering(rewriter, op, "needs statically shaped tensors");
+    ResizeMode mode{
+        op.getMode(),           op.getCoordinateTransformationMode(),
+        op.getNearestMode(),    op.getCubicCoeffA().convertToDouble(),
+        op.getExcludeOutside(), op.getRoi()};
     if (mode.mode != "nearest" && !isa<FloatType>(elementTypeOf(op.getType())))
-      return rewriter.notifyMatchFailure(op, "interpolation needs floats");
+      return failLowering(rewriter, op, "interpolation needs floats");
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -153,7 +178,7 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
     int64_t rank = inputType.getRank();
     if (inputType.getNumElements() == 0 || resultType.getNumElements() == 0) {
       if (resultType.getNumElements() != 0)
-        return rewriter.notifyMatchFailure(op, "cannot resize an empty input");
+        return failLowering(rewriter, op, "cannot resize an empty input");
       rewriter.replaceOp(
           op, createEmpty(rewriter, loc, resultType.getShape(), elementType));
       return success();
@@ -164,6 +189,7 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
       int64_t dim;
       SmallVector<SmallVector<int64_t>> indices; // [tap][output]
       SmallVector<SmallVector<double>> weights;  // [tap][output]
+      SmallVector<int64_t> outside;              // [output], empty if none
     };
     SmallVector<DimTables> tables;
     for (int64_t d = 0; d < rank; ++d) {
@@ -172,14 +198,15 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
       bool identity = in == out;
       SmallVector<Taps> perOutput;
       for (int64_t o = 0; o < out; ++o) {
-        perOutput.push_back(computeTaps(mode, o, scale, in, out));
+        perOutput.push_back(computeTaps(mode, d, o, scale, in, out));
         const Taps &taps = perOutput.back();
+        identity &= !taps.outside;
         for (auto [index, weight] : llvm::zip(taps.indices, taps.weights))
           identity &= weight == 0.0 || (index == o && weight == 1.0);
       }
       if (identity)
         continue;
-      DimTables table{d, {}, {}};
+      DimTables table{d, {}, {}, {}};
       size_t n = perOutput.front().indices.size();
       table.indices.resize(n);
       table.weights.resize(n);
@@ -188,8 +215,16 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
           table.indices[j].push_back(taps.indices[j]);
           table.weights[j].push_back(taps.weights[j]);
         }
+      if (llvm::any_of(perOutput, [](const Taps &t) { return t.outside; }))
+        for (const Taps &taps : perOutput)
+          table.outside.push_back(taps.outside);
       tables.push_back(std::move(table));
     }
+
+    bool extrapolates = llvm::any_of(
+        tables, [](const DimTables &t) { return !t.outside.empty(); });
+    if (extrapolates && !isa<FloatType, IntegerType>(elementType))
+      return failLowering(rewriter, op, "extrapolation needs a plain type");
 
     MLIRContext *ctx = rewriter.getContext();
     bool weighted = mode.mode != "nearest";
@@ -208,12 +243,17 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
           maps.push_back(map);
         }
       }
+      if (!table.outside.empty()) {
+        inputs.push_back(createDenseIndexVector(rewriter, loc, table.outside));
+        maps.push_back(map);
+      }
     }
     Value result = buildParallelGeneric(
         rewriter, loc, resultType, inputs, maps,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           // Table arguments per resized dimension, in order.
           SmallVector<SmallVector<std::pair<Value, Value>>> dimTaps;
+          Value outside; // i1: some coordinate extrapolates.
           size_t next = 0;
           for (const DimTables &table : tables) {
             SmallVector<std::pair<Value, Value>> taps;
@@ -223,11 +263,27 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
               Value weight = weighted ? args[next++] : Value();
               taps.push_back({index, weight});
             }
+            if (!table.outside.empty()) {
+              Value zero = createIntConstant(b, l, b.getI64Type(), 0);
+              Value flag = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                                 args[next++], zero);
+              outside =
+                  outside ? arith::OrIOp::create(b, l, outside, flag) : flag;
+            }
             dimTaps.push_back(std::move(taps));
           }
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));
+          // Outputs that extrapolate take extrapolation_value.
+          auto finish = [&](Value value) -> Value {
+            if (!outside)
+              return value;
+            Value extrapolation =
+                createConstant(b, l, elementType,
+                               op.getExtrapolationValue().convertToDouble());
+            return arith::SelectOp::create(b, l, outside, extrapolation, value);
+          };
           // Sum over every combination of taps.
           Value acc;
           SmallVector<size_t> choice(tables.size(), 0);
@@ -241,7 +297,7 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
             }
             Value value = tensor::ExtractOp::create(b, l, input, coords);
             if (!weighted)
-              return value;
+              return finish(value);
             Value term = weight
                              ? Value(arith::MulFOp::create(b, l, weight, value))
                              : value;
@@ -255,7 +311,7 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
             if (t == tables.size())
               break;
           }
-          return acc;
+          return finish(acc);
         });
     rewriter.replaceOp(op, result);
     return success();

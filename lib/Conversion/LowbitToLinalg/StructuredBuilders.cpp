@@ -50,6 +50,10 @@ Type elementTypeOf(Type tensorType) {
   return cast<ShapedType>(tensorType).getElementType();
 }
 
+IntegerType getBoolStorageType(MLIRContext *ctx) {
+  return IntegerType::get(ctx, 8);
+}
+
 //===----------------------------------------------------------------------===//
 // Scalars
 //===----------------------------------------------------------------------===//
@@ -73,10 +77,16 @@ Value createIntConstant(OpBuilder &b, Location loc, Type type, int64_t value) {
 Value createConstantFromAttr(OpBuilder &b, Location loc, TypedAttr attr,
                              Type type) {
   if (auto integer = dyn_cast<IntegerAttr>(attr)) {
+    // Bools and unsigned integers widen with zeros (true is 1, not -1).
+    const APInt &raw = integer.getValue();
+    bool zeroExtend = isUnsignedElement(integer.getType());
     if (isa<FloatType>(type))
-      return createConstant(
-          b, loc, type, static_cast<double>(integer.getValue().getSExtValue()));
-    APInt value = integer.getValue().sextOrTrunc(type.getIntOrFloatBitWidth());
+      return createConstant(b, loc, type,
+                            zeroExtend
+                                ? static_cast<double>(raw.getZExtValue())
+                                : static_cast<double>(raw.getSExtValue()));
+    unsigned width = type.getIntOrFloatBitWidth();
+    APInt value = zeroExtend ? raw.zextOrTrunc(width) : raw.sextOrTrunc(width);
     return arith::ConstantOp::create(b, loc, type,
                                      b.getIntegerAttr(type, value));
   }
@@ -246,6 +256,18 @@ Value createCast(OpBuilder &b, Location loc, Value x, Type to,
   if (fromWidth > toWidth)
     return arith::TruncIOp::create(b, loc, to, x);
   return x;
+}
+
+Value createBoolFromStorage(OpBuilder &b, Location loc, Value stored) {
+  if (stored.getType().isInteger(1))
+    return stored;
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, stored,
+                               createIntConstant(b, loc, stored.getType(), 0));
+}
+
+Value createBoolStorage(OpBuilder &b, Location loc, Value flag) {
+  return arith::ExtUIOp::create(b, loc, getBoolStorageType(b.getContext()),
+                                flag);
 }
 
 //===----------------------------------------------------------------------===//

@@ -36,6 +36,10 @@ int64_t normalizeAxis(uint64_t axis, int64_t rank);
 /// The element type of a ranked tensor value or type.
 mlir::Type elementTypeOf(mlir::Type tensorType);
 
+/// The element type bool (i1) tensors are stored as after conversion: i8
+/// holding 0 or 1, one byte per element like ONNX bool and the artifact ABI.
+mlir::IntegerType getBoolStorageType(mlir::MLIRContext *ctx);
+
 //===----------------------------------------------------------------------===//
 // Scalars
 //===----------------------------------------------------------------------===//
@@ -89,6 +93,14 @@ mlir::Value createCompare(mlir::OpBuilder &b, mlir::Location loc,
 /// gives 0 or 1, integers extend by the source's signedness.
 mlir::Value createCast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        mlir::Type to, bool fromUnsigned, bool toUnsigned);
+
+/// The i1 a stored bool element means: `x != 0`.
+mlir::Value createBoolFromStorage(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value stored);
+
+/// The stored form (0 or 1 as i8) of an i1 scalar.
+mlir::Value createBoolStorage(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value flag);
 
 //===----------------------------------------------------------------------===//
 // Tensors

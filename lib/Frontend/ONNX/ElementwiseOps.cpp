@@ -575,7 +575,7 @@ LogicalResult importIdentity(NodeImporter &node) {
 /// Inference-mode Dropout: the data passes through and the mask is all true.
 LogicalResult importDropout(NodeImporter &node) {
   if (node.getOpset() >= 12 && node.hasInput(2)) {
-    const HostTensor *training = node.getConstantInput(2);
+    const HostTensor *training = node.getRequiredConstant(2);
     if (!training || training->getNumElements() != 1 || training->getInt(0))
       return node.emitUnsupported("only inference mode (training_mode false) "
                                   "is supported");
@@ -596,6 +596,31 @@ LogicalResult importDropout(NodeImporter &node) {
         1, HostTensor::fromDoubles(getTensorType(type.getShape(), maskType),
                                    ones));
   }
+  return success();
+}
+
+/// BitShift: the direction attribute picks the op; no host folding (shift
+/// amounts are data, not shapes).
+LogicalResult importBitShift(NodeImporter &node) {
+  std::string direction = node.getStringAttr("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return node.emitError() << "direction must be LEFT or RIGHT, got \""
+                            << direction << "\"";
+  RankedTensorType type = node.getInputType(0);
+  if (!isa<IntegerType>(type.getElementType()) ||
+      type.getElementType().isInteger(1))
+    return node.emitError() << "needs integer inputs";
+  FailureOr<SmallVector<int64_t>> shape = broadcastShapes(
+      node, {type.getShape(), node.getInputType(1).getShape()});
+  if (failed(shape))
+    return failure();
+  auto resultType = getTensorType(*shape, type.getElementType());
+  Value lhs = node.getInput(0), rhs = node.getInput(1);
+  node.setResult(0, direction == "LEFT"
+                        ? Value(node.create<lowbit::ShiftLeftOp>(resultType,
+                                                                 lhs, rhs))
+                        : Value(node.create<lowbit::ShiftRightOp>(resultType,
+                                                                  lhs, rhs)));
   return success();
 }
 
@@ -751,6 +776,15 @@ void populateElementwiseHandlers(OpRegistry &registry) {
   registerUnary(registry, "Cos", 7,
                 {buildUnary<lowbit::CosOp>, [](double x) { return std::cos(x); },
                  identityInt});
+  registerUnary(registry, "Acos", 7,
+                {buildUnary<lowbit::AcosOp>, [](double x) { return std::acos(x); },
+                 identityInt});
+  registerUnary(registry, "Asin", 7,
+                {buildUnary<lowbit::AsinOp>, [](double x) { return std::asin(x); },
+                 identityInt});
+  registerUnary(registry, "Atan", 7,
+                {buildUnary<lowbit::AtanOp>, [](double x) { return std::atan(x); },
+                 identityInt});
   registerUnary(registry, "Erf", 9,
                 {buildUnary<lowbit::ErfOp>, [](double x) { return std::erf(x); },
                  identityInt});
@@ -770,6 +804,7 @@ void populateElementwiseHandlers(OpRegistry &registry) {
       return importComposedMath(node, k);
     });
   }
+  registry.onOp("BitShift", 11, importBitShift);
   registry.onOp("IsNaN", 9, importIsNaN);
   registry.onOp("IsInf", 10, importIsInf);
   registry.onOp("Shrink", 9, importShrink);

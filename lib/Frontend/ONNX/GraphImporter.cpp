@@ -218,14 +218,52 @@ RankedTensorType NodeImporter::getInputType(unsigned i) {
 
 Value NodeImporter::getInput(unsigned i) {
   GraphImporter::Entry *entry = graph.lookup(node.input(i));
-  return entry ? graph.materialize(node.input(i), *entry) : Value();
+  if (!entry)
+    return Value();
+  if (graph.isEvaluatingOnHost()) {
+    // The IR is thrown away: a fresh constant, never cached in the entry.
+    const HostTensor *known = graph.getKnownValue(node.input(i));
+    return create<lowbit::ConstantOp>(known->toElementsAttr(node.input(i)));
+  }
+  return graph.materialize(node.input(i), *entry);
 }
 
 const HostTensor *NodeImporter::getConstantInput(unsigned i) {
   if (!hasInput(i))
     return nullptr;
+  if (graph.isEvaluatingOnHost())
+    return graph.getKnownValue(node.input(i));
   GraphImporter::Entry *entry = graph.lookup(node.input(i));
   return entry && entry->constant ? &*entry->constant : nullptr;
+}
+
+const HostTensor *NodeImporter::getRequiredConstant(unsigned i) {
+  if (!hasInput(i))
+    return nullptr;
+  return graph.getKnownValue(node.input(i));
+}
+
+FailureOr<const HostTensor *>
+NodeImporter::getRequiredConstant(unsigned i, StringRef what) {
+  if (const HostTensor *known = getRequiredConstant(i))
+    return known;
+  InFlightDiagnostic diag = emitError();
+  diag << "the " << what << " (input " << i << ", '"
+       << (hasInput(i) ? node.input(i) : std::string())
+       << "') must be known at import time, but it is computed from graph "
+          "inputs";
+  if (!hasInput(i))
+    return diag;
+  SmallVector<std::string> sources = graph.getUnboundSources(node.input(i));
+  if (sources.empty())
+    return diag;
+  diag << " (";
+  llvm::interleaveComma(sources, diag,
+                        [&](const std::string &s) { diag << "'" << s << "'"; });
+  diag << "); pass --input-value " << sources.front() << "=FILE"
+       << (sources.size() > 1 ? " for each" : "") << " to bind "
+       << (sources.size() > 1 ? "them" : "it");
+  return diag;
 }
 
 bool NodeImporter::allInputsConstant() {
@@ -237,15 +275,10 @@ bool NodeImporter::allInputsConstant() {
 
 FailureOr<SmallVector<int64_t>> NodeImporter::getConstantInts(unsigned i,
                                                               StringRef what) {
-  const HostTensor *constant = getConstantInput(i);
-  if (!constant) {
-    emitError() << "the " << what << " (input " << i << ", '"
-                << (hasInput(i) ? node.input(i) : std::string())
-                << "') must be known at import time, but it is computed from "
-                   "graph inputs";
+  FailureOr<const HostTensor *> constant = getRequiredConstant(i, what);
+  if (failed(constant))
     return failure();
-  }
-  return constant->getInts();
+  return (*constant)->getInts();
 }
 
 const onnx::AttributeProto *NodeImporter::getAttr(StringRef name) const {
@@ -288,12 +321,16 @@ NodeImporter::getFloatsAttr(StringRef name) const {
 }
 
 void NodeImporter::setResult(unsigned i, Value value) {
-  if (hasOutput(i))
+  if (hasOutput(i) && !graph.isEvaluatingOnHost())
     graph.define(node.output(i), {value, std::nullopt});
 }
 
 void NodeImporter::setConstantResult(unsigned i, HostTensor value) {
-  if (hasOutput(i))
+  if (!hasOutput(i))
+    return;
+  if (graph.isEvaluatingOnHost())
+    graph.defineKnown(node.output(i), std::move(value));
+  else
     graph.define(node.output(i), {Value(), std::move(value)});
 }
 
@@ -325,10 +362,11 @@ RankedTensorType GraphImporter::Entry::getType() const {
 }
 
 GraphImporter::GraphImporter(MLIRContext &context,
-                             const onnx::ModelProto &model, StringRef path)
+                             const onnx::ModelProto &model, StringRef path,
+                             const ONNXImportOptions &options)
     : context(context), model(model), path(path.str()),
       opset(0), fileLoc(FileLineColLoc::get(&context, path, 0, 0)),
-      builder(&context) {
+      builder(&context), options(options) {
   for (const onnx::OperatorSetIdProto &import : model.opset_import())
     if (import.domain().empty() || import.domain() == "ai.onnx")
       opset = import.version();
@@ -356,6 +394,109 @@ Value GraphImporter::materialize(StringRef name, Entry &entry) {
   entry.value = lowbit::ConstantOp::create(
       builder, NameLoc::get(StringAttr::get(&context, name)), attr);
   return entry.value;
+}
+
+//===----------------------------------------------------------------------===//
+// Bound graph inputs
+//===----------------------------------------------------------------------===//
+
+const HostTensor *GraphImporter::getKnownValue(StringRef name) {
+  Entry *entry = lookup(name);
+  if (!entry)
+    return nullptr;
+  if (entry->constant)
+    return &*entry->constant;
+  auto known = knownValues.find(name);
+  if (known != knownValues.end())
+    return &known->second;
+  if (knownValues.empty() || !knownValueTried.insert(name).second)
+    return nullptr;
+  auto producer = producers.find(name);
+  if (producer == producers.end())
+    return nullptr;
+  evaluateOnHost(*producer->second);
+  known = knownValues.find(name);
+  return known == knownValues.end() ? nullptr : &known->second;
+}
+
+void GraphImporter::defineKnown(StringRef name, HostTensor value) {
+  knownValues[name] = std::move(value);
+}
+
+void GraphImporter::evaluateOnHost(const onnx::NodeProto &node) {
+  for (const std::string &input : node.input())
+    if (!input.empty() && !getKnownValue(input))
+      return;
+  const OpHandler *handler = getOpRegistry().lookup(node.op_type(), opset);
+  if (!handler)
+    return;
+  // A failure only means the value stays unknown; the handler reports what
+  // it needs when it runs for real.
+  ScopedDiagnosticHandler silence(&context,
+                                  [](Diagnostic &) { return success(); });
+  Block scratch;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&scratch);
+  bool wasEvaluating = evaluatingOnHost;
+  evaluatingOnHost = true;
+  NodeImporter importer(*this, node, opset);
+  (void)(*handler)(importer);
+  evaluatingOnHost = wasEvaluating;
+  scratch.dropAllReferences();
+}
+
+SmallVector<std::string> GraphImporter::getUnboundSources(StringRef name) {
+  SmallVector<std::pair<unsigned, std::string>> sources;
+  llvm::StringSet<> visited;
+  SmallVector<std::string> worklist = {name.str()};
+  while (!worklist.empty()) {
+    std::string current = worklist.pop_back_val();
+    if (!visited.insert(current).second)
+      continue;
+    Entry *entry = lookup(current);
+    if (!entry || entry->constant || knownValues.count(current))
+      continue;
+    if (auto arg = dyn_cast_or_null<BlockArgument>(entry->value)) {
+      sources.emplace_back(arg.getArgNumber(), current);
+      continue;
+    }
+    auto producer = producers.find(current);
+    if (producer != producers.end())
+      for (const std::string &input : producer->second->input())
+        if (!input.empty())
+          worklist.push_back(input);
+  }
+  llvm::sort(sources);
+  SmallVector<std::string> names;
+  for (auto &source : sources)
+    names.push_back(std::move(source.second));
+  return names;
+}
+
+LogicalResult GraphImporter::bindInputValues(ArrayRef<std::string> argNames,
+                                             ArrayRef<Type> argTypes) {
+  for (const auto &[name, value] : options.inputValues) {
+    const auto *found = llvm::find(argNames, name);
+    if (found == argNames.end())
+      return emitError(fileLoc) << "--input-value names '" << name
+                                << "', which is not a graph input";
+    auto type = cast<RankedTensorType>(argTypes[found - argNames.begin()]);
+    Type elementType = convertElementType(&context, value.dtype);
+    if (elementType != type.getElementType() ||
+        ArrayRef<int64_t>(value.shape) != type.getShape())
+      return emitError(fileLoc)
+             << "--input-value for input '" << name << "' is "
+             << value.getTypeString() << ", but the input is " << type;
+    if (value.data.size() != static_cast<size_t>(value.getNumElements()) *
+                                 getHostElementSize(elementType))
+      return emitError(fileLoc) << "--input-value for input '" << name
+                                << "' holds " << value.data.size()
+                                << " bytes, which does not match its type "
+                                << value.getTypeString();
+    knownValues[name] = HostTensor(
+        type, std::vector<char>(value.data.begin(), value.data.end()));
+  }
+  return success();
 }
 
 /// The MLIR type of a (static) graph input.
@@ -407,6 +548,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   const OpHandler *handler = getOpRegistry().lookup(node.op_type(), opset);
   if (!handler)
     return importer.emitUnsupported();
+  for (const std::string &output : node.output())
+    if (!output.empty())
+      producers[output] = &node;
 
   Block *block = builder.getInsertionBlock();
   Operation *last = block->empty() ? nullptr : &block->back();
@@ -416,6 +560,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
     if (!node.output(i).empty() && !lookup(node.output(i)))
       return importer.emitUnsupported("output " + Twine(i) + " ('" +
                                       node.output(i) + "') is not supported");
+  // A result without elements is known whatever the inputs; as a constant
+  // it spares the backends loops over empty iteration spaces.
+  for (const std::string &output : node.output()) {
+    Entry *result = output.empty() ? nullptr : lookup(output);
+    if (result && result->value && !result->constant &&
+        result->getType().getNumElements() == 0 &&
+        getHostElementSize(result->getType().getElementType()))
+      define(output, {Value(), HostTensor(result->getType(), {})});
+  }
 
   // Check every op the handler made, so that a mistake is reported at the
   // node that caused it.
@@ -512,6 +665,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder.setInsertionPointToStart(entry);
   for (auto [i, name] : llvm::enumerate(argNames))
     define(name, {entry->getArgument(i), std::nullopt});
+  if (failed(bindInputValues(argNames, argTypes)))
+    return nullptr;
 
   if (failed(importInitializers()))
     return nullptr;
@@ -544,6 +699,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (op.use_empty() && isMemoryEffectFree(&op) &&
         !op.hasTrait<OpTrait::IsTerminator>())
       op.erase();
+
+  // A bound input the host consumed entirely leaves the signature.
+  llvm::BitVector unusedBound(argTypes.size());
+  for (auto [i, name] : llvm::enumerate(argNames))
+    if (options.inputValues.count(name) && entry->getArgument(i).use_empty())
+      unusedBound.set(i);
+  if (unusedBound.any() && failed(func.eraseArguments(unusedBound))) {
+    emitError(fileLoc) << "cannot remove the bound inputs from @main "
+                          "(importer bug)";
+    return nullptr;
+  }
 
   std::string message;
   if (failed(verifyQuietly(*module, message, /*recursively=*/true))) {

@@ -13,10 +13,14 @@
 
 #include "HostTensor.h"
 
+#include "lowbit/Artifact/TensorFiles.h"
+#include "lowbit/Frontend/ONNXImporter.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -96,10 +100,20 @@ public:
   mlir::RankedTensorType getInputType(unsigned i);
   /// Input `i` as an SSA value; a constant is materialized on first use.
   mlir::Value getInput(unsigned i);
-  /// Input `i` if it is known at import time, else null.
+  /// Input `i` if it is a constant, else null. Handlers fold on the host
+  /// when their inputs are constants; a value computed from a bound graph
+  /// input is not one (see getRequiredConstant).
   const HostTensor *getConstantInput(unsigned i);
-  /// True when every present input is known at import time.
+  /// True when every present input is a constant.
   bool allInputsConstant();
+  /// Input `i` where the handler cannot go on without its value: a constant,
+  /// or the value it takes given the bound graph inputs
+  /// (ONNXImportOptions::inputValues). Null when it is not known.
+  const HostTensor *getRequiredConstant(unsigned i);
+  /// getRequiredConstant, or an error naming `what` and the graph inputs the
+  /// value is computed from.
+  mlir::FailureOr<const HostTensor *> getRequiredConstant(unsigned i,
+                                                          llvm::StringRef what);
   /// Input `i` as integers; emits an error naming `what` when it is not
   /// known at import time.
   mlir::FailureOr<llvm::SmallVector<int64_t>>
@@ -149,7 +163,7 @@ private:
 class GraphImporter {
 public:
   GraphImporter(mlir::MLIRContext &context, const onnx::ModelProto &model,
-                llvm::StringRef path);
+                llvm::StringRef path, const ONNXImportOptions &options);
 
   /// Builds the module or emits one error and returns null.
   mlir::OwningOpRef<mlir::ModuleOp> run();
@@ -170,7 +184,27 @@ public:
   /// The SSA value of an entry, materializing a constant if needed.
   mlir::Value materialize(llvm::StringRef name, Entry &entry);
 
+  //===--- Bound graph inputs ---------------------------------------------===//
+
+  /// The value `name` takes at import time: its constant, a bound graph
+  /// input's value, or the result of evaluating its producer on the host
+  /// with every input so known. Null when it depends on an unbound input.
+  const HostTensor *getKnownValue(llvm::StringRef name);
+  /// The unbound graph inputs `name` is computed from, in graph order.
+  llvm::SmallVector<std::string> getUnboundSources(llvm::StringRef name);
+  /// True while a handler runs to evaluate its node on the host for
+  /// getKnownValue: its inputs read as constants, its IR is thrown away and
+  /// its constant results become known values.
+  bool isEvaluatingOnHost() const { return evaluatingOnHost; }
+  /// Records a known value produced while evaluating on the host.
+  void defineKnown(llvm::StringRef name, HostTensor value);
+
 private:
+  /// Converts and checks the bound input values against the inputs.
+  mlir::LogicalResult bindInputValues(llvm::ArrayRef<std::string> argNames,
+                                      llvm::ArrayRef<mlir::Type> argTypes);
+  /// Runs `node`'s handler on known inputs for getKnownValue.
+  void evaluateOnHost(const onnx::NodeProto &node);
   mlir::LogicalResult importInitializers();
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
   /// Checks the types a handler produced against ONNX shape inference.
@@ -185,6 +219,16 @@ private:
   llvm::StringMap<Entry> values;
   /// Types ONNX shape inference found, by value name.
   llvm::StringMap<const onnx::TypeProto *> inferredTypes;
+
+  const ONNXImportOptions &options;
+  /// Values known from bound graph inputs (the inputs themselves and what
+  /// the host computed from them), by value name.
+  llvm::StringMap<HostTensor> knownValues;
+  /// Names whose value getKnownValue has tried to compute.
+  llvm::StringSet<> knownValueTried;
+  /// The node defining each value, by name.
+  llvm::StringMap<const onnx::NodeProto *> producers;
+  bool evaluatingOnHost = false;
 };
 
 } // namespace onnx_import

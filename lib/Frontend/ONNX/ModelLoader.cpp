@@ -169,15 +169,17 @@ static LogicalResult specializeInputs(onnx::ModelProto &model,
                                       const ONNXImportOptions &options,
                                       Location loc) {
   SmallVector<onnx::ValueInfoProto *> inputs = getRealInputs(model);
-  for (const auto &[name, dims] : options.inputShapes) {
-    auto it = llvm::find_if(inputs, [&, &name = name](onnx::ValueInfoProto *v) {
+  // `flag` names the option the shape came from in messages.
+  auto specialize = [&](const std::string &name, ArrayRef<int64_t> dims,
+                        StringRef flag) -> LogicalResult {
+    auto it = llvm::find_if(inputs, [&](onnx::ValueInfoProto *v) {
       return v->name() == name;
     });
     if (it == inputs.end()) {
       std::string names;
       for (onnx::ValueInfoProto *input : inputs)
         names += (names.empty() ? "'" : ", '") + input->name() + "'";
-      return emitError(loc) << "--input-shape names '" << name
+      return emitError(loc) << flag << " names '" << name
                             << "', which is not a graph input; the inputs are "
                             << (names.empty() ? "(none)" : names);
     }
@@ -189,9 +191,8 @@ static LogicalResult specializeInputs(onnx::ModelProto &model,
     onnx::TensorShapeProto *shape = tensorType->mutable_shape();
     if (tensorType->has_shape() &&
         shape->dim_size() != static_cast<int>(dims.size()))
-      return emitError(loc) << "--input-shape gives input '" << name
-                            << "' rank " << dims.size()
-                            << ", but the model says rank "
+      return emitError(loc) << flag << " gives input '" << name << "' rank "
+                            << dims.size() << ", but the model says rank "
                             << shape->dim_size();
     if (shape->dim_size() == 0)
       for (size_t d = 0; d < dims.size(); ++d)
@@ -199,13 +200,23 @@ static LogicalResult specializeInputs(onnx::ModelProto &model,
     for (auto [d, value] : llvm::enumerate(dims)) {
       onnx::TensorShapeProto_Dimension *dim = shape->mutable_dim(d);
       if (dim->has_dim_value() && dim->dim_value() != value)
-        return emitError(loc) << "--input-shape gives input '" << name
+        return emitError(loc) << flag << " gives input '" << name
                               << "' extent " << value << " in dimension " << d
                               << ", but the model fixes it to "
                               << dim->dim_value();
       dim->set_dim_value(value);
     }
-  }
+    return success();
+  };
+  for (const auto &[name, dims] : options.inputShapes)
+    if (failed(specialize(name, dims, "--input-shape")))
+      return failure();
+  // A bound value fixes the shape of its input; an explicit --input-shape
+  // that disagrees is caught when the value is checked against the input.
+  for (const auto &[name, value] : options.inputValues)
+    if (!options.inputShapes.count(name) &&
+        failed(specialize(name, value.shape, "--input-value")))
+      return failure();
   for (onnx::ValueInfoProto *input : inputs) {
     if (!input->type().has_tensor_type())
       return emitError(loc) << "input '" << input->name()

@@ -10,6 +10,7 @@
 #ifndef LOWBIT_LIB_FRONTEND_ONNX_MODELLOADER_H
 #define LOWBIT_LIB_FRONTEND_ONNX_MODELLOADER_H
 
+#include "lowbit/Artifact/TensorFiles.h"
 #include "lowbit/Frontend/ONNXImporter.h"
 
 #include "mlir/IR/Location.h"

@@ -2,7 +2,8 @@
 //
 // Softmax/LogSoftmax (2-D coercion before opset 13), BatchNormalization in
 // inference form (folded into convolutions later by lowbit-fold-batch-norm,
-// never here), LayerNormalization and InstanceNormalization.
+// never here) and in training form (batch statistics from reductions),
+// LayerNormalization and InstanceNormalization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,15 +42,65 @@ LogicalResult importSoftmax(NodeImporter &node, bool log, bool coerce) {
   return success();
 }
 
+/// Training-mode BatchNormalization (opset 14+), as ONNX's reference: the
+/// batch statistics over every axis but 1 (population variance) normalize
+/// the input, and the running statistics move toward them by `momentum`.
+LogicalResult importBatchNormTraining(NodeImporter &node) {
+  RankedTensorType type = node.getInputType(0);
+  Type elementType = type.getElementType();
+  for (unsigned i = 3; i < 5; ++i)
+    if (node.getInputType(i).getElementType() != elementType)
+      return node.emitUnsupported("running statistics of another element "
+                                  "type than the input");
+  int64_t rank = type.getRank();
+  int64_t channels = type.getDimSize(1);
+  SmallVector<int64_t> axes, reducedShape(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 1)
+      axes.push_back(d);
+  reducedShape[1] = channels;
+  auto reducedType = getTensorType(reducedShape, elementType);
+  auto statType = getTensorType({channels}, elementType);
+
+  Value x = node.getInput(0);
+  Value mean = node.create<lowbit::ReduceMeanOp>(reducedType, x, axes, true);
+  Value centered = node.create<lowbit::SubOp>(type, x, mean);
+  Value squared = node.create<lowbit::MulOp>(type, centered, centered);
+  Value variance =
+      node.create<lowbit::ReduceMeanOp>(reducedType, squared, axes, true);
+  Value savedMean = createReshape(node, mean, {channels});
+  Value savedVar = createReshape(node, variance, {channels});
+  node.setResult(0, node.create<lowbit::BatchNormOp>(
+                        type, x, node.getInput(1), node.getInput(2), savedMean,
+                        savedVar,
+                        APFloat(node.getFloatAttr("epsilon", 1e-5f))));
+
+  float momentum = node.getFloatAttr("momentum", 0.9f);
+  auto update = [&](Value running, Value batch) -> Value {
+    Value kept = node.create<lowbit::MulOp>(
+        statType, running, createScalar(node, elementType, momentum));
+    Value added = node.create<lowbit::MulOp>(
+        statType, batch, createScalar(node, elementType, 1.0f - momentum));
+    return node.create<lowbit::AddOp>(statType, kept, added);
+  };
+  if (node.hasOutput(1))
+    node.setResult(1, update(node.getInput(3), savedMean));
+  if (node.hasOutput(2))
+    node.setResult(2, update(node.getInput(4), savedVar));
+  return success();
+}
+
 LogicalResult importBatchNorm(NodeImporter &node) {
   if (node.getOpset() < 9 && !node.getIntAttr("spatial", 1))
     return node.emitUnsupported("per-activation statistics (spatial = 0)");
-  if (node.getIntAttr("training_mode", 0))
-    return node.emitUnsupported("training mode");
-  for (unsigned i = 1; i < node.getNumOutputs(); ++i)
-    if (node.hasOutput(i))
-      return node.emitUnsupported("the running statistics outputs exist "
-                                  "only in training mode");
+  bool training = node.getIntAttr("training_mode", 0);
+  if (training && node.getOpset() < 14)
+    return node.emitUnsupported("training mode before opset 14");
+  if (!training)
+    for (unsigned i = 1; i < node.getNumOutputs(); ++i)
+      if (node.hasOutput(i))
+        return node.emitUnsupported("the running statistics outputs exist "
+                                    "only in training mode");
   RankedTensorType type = node.getInputType(0);
   if (type.getRank() < 2)
     return node.emitError() << "input must have rank >= 2";
@@ -59,6 +110,8 @@ LogicalResult importBatchNorm(NodeImporter &node) {
       return node.emitError() << "parameter " << i << " must be 1-D with "
                               << type.getDimSize(1) << " elements";
   }
+  if (training)
+    return importBatchNormTraining(node);
   node.setResult(0, node.create<lowbit::BatchNormOp>(
                         type, node.getInput(0), node.getInput(1),
                         node.getInput(2), node.getInput(3), node.getInput(4),

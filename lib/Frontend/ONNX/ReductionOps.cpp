@@ -214,6 +214,58 @@ LogicalResult importArg(NodeImporter &node, bool isMin) {
   return success();
 }
 
+/// CumSum: the axis is a scalar input that must be known at import.
+LogicalResult importCumSum(NodeImporter &node) {
+  FailureOr<SmallVector<int64_t>> axisValue = node.getConstantInts(1, "axis");
+  if (failed(axisValue))
+    return failure();
+  if (axisValue->size() != 1)
+    return node.emitError() << "axis must hold one value";
+  RankedTensorType type = node.getInputType(0);
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, (*axisValue)[0], type.getRank());
+  if (failed(axis))
+    return failure();
+  node.setResult(0, node.create<lowbit::CumSumOp>(
+                        type, node.getInput(0), *axis,
+                        node.getIntAttr("exclusive", 0) != 0,
+                        node.getIntAttr("reverse", 0) != 0));
+  return success();
+}
+
+/// TopK: `k` is an attribute before opset 10 and an input after; results are
+/// always sorted (unsorted output may be in any order, so sorted is valid).
+LogicalResult importTopK(NodeImporter &node, bool kFromInput) {
+  int64_t k;
+  if (kFromInput) {
+    FailureOr<SmallVector<int64_t>> kValue = node.getConstantInts(1, "K");
+    if (failed(kValue))
+      return failure();
+    if (kValue->size() != 1)
+      return node.emitError() << "K must hold one value";
+    k = (*kValue)[0];
+  } else {
+    k = node.getIntAttr("k", -1);
+  }
+  RankedTensorType type = node.getInputType(0);
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, node.getIntAttr("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  if (k < 0 || k > type.getDimSize(*axis))
+    return node.emitError() << "k = " << k << " is out of range for extent "
+                            << type.getDimSize(*axis);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[*axis] = k;
+  auto topK = node.create<lowbit::TopKOp>(
+      getTensorType(shape, type.getElementType()),
+      getTensorType(shape, IntegerType::get(node.getContext(), 64)),
+      node.getInput(0), *axis, node.getIntAttr("largest", 1) != 0);
+  node.setResult(0, topK.getValues());
+  node.setResult(1, topK.getIndices());
+  return success();
+}
+
 } // namespace
 
 void populateReductionHandlers(OpRegistry &registry) {
@@ -247,6 +299,13 @@ void populateReductionHandlers(OpRegistry &registry) {
                 [](NodeImporter &node) { return importArg(node, false); });
   registry.onOp("ArgMin", 1,
                 [](NodeImporter &node) { return importArg(node, true); });
+  registry.onOp("CumSum", 11, importCumSum);
+  registry.onOp("TopK", 1, [](NodeImporter &node) {
+    return importTopK(node, /*kFromInput=*/false);
+  });
+  registry.onOp("TopK", 10, [](NodeImporter &node) {
+    return importTopK(node, /*kFromInput=*/true);
+  });
 }
 
 } // namespace onnx_import

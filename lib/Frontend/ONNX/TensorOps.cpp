@@ -114,12 +114,13 @@ LogicalResult importSize(NodeImporter &node) {
 }
 
 LogicalResult importRange(NodeImporter &node) {
-  const HostTensor *start = node.getConstantInput(0);
-  const HostTensor *limit = node.getConstantInput(1);
-  const HostTensor *delta = node.getConstantInput(2);
-  if (!start || !limit || !delta)
-    return node.emitError() << "start, limit and delta must be known at "
-                               "import time";
+  // The result's extent depends on all three.
+  FailureOr<const HostTensor *> known[3];
+  const char *names[3] = {"start", "limit", "delta"};
+  for (unsigned i = 0; i < 3; ++i)
+    if (failed(known[i] = node.getRequiredConstant(i, names[i])))
+      return failure();
+  const HostTensor *start = *known[0], *limit = *known[1], *delta = *known[2];
   Type elementType = start->getElementType();
   if (start->isFloat()) {
     double s = start->getDouble(0), l = limit->getDouble(0),
@@ -531,6 +532,123 @@ LogicalResult importGather(NodeImporter &node) {
   return success();
 }
 
+LogicalResult importGatherElements(NodeImporter &node) {
+  RankedTensorType type = node.getInputType(0);
+  RankedTensorType indicesType = node.getInputType(1);
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, node.getIntAttr("axis", 0), type.getRank());
+  if (failed(axis))
+    return failure();
+  if (indicesType.getRank() != type.getRank())
+    return node.emitError() << "indices must have the data's rank";
+  node.setResult(0, node.create<lowbit::GatherElementsOp>(
+                        getTensorType(indicesType.getShape(),
+                                      type.getElementType()),
+                        node.getInput(0), node.getInput(1), *axis));
+  return success();
+}
+
+LogicalResult importGatherND(NodeImporter &node) {
+  RankedTensorType type = node.getInputType(0);
+  RankedTensorType indicesType = node.getInputType(1);
+  int64_t batchDims = node.getIntAttr("batch_dims", 0);
+  if (indicesType.getRank() < 1 || batchDims < 0 ||
+      batchDims >= indicesType.getRank() ||
+      batchDims + indicesType.getShape().back() > type.getRank())
+    return node.emitError() << "indices do not fit the data with batch_dims "
+                            << batchDims;
+  SmallVector<int64_t> shape(indicesType.getShape().drop_back());
+  llvm::append_range(shape, type.getShape().drop_front(
+                                batchDims + indicesType.getShape().back()));
+  node.setResult(0, node.create<lowbit::GatherNDOp>(
+                        getTensorType(shape, type.getElementType()),
+                        node.getInput(0), node.getInput(1), batchDims));
+  return success();
+}
+
+LogicalResult importScatterElements(NodeImporter &node) {
+  RankedTensorType type = node.getInputType(0);
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, node.getIntAttr("axis", 0), type.getRank());
+  if (failed(axis))
+    return failure();
+  if (node.getInputType(1).getShape() != node.getInputType(2).getShape())
+    return node.emitError() << "indices and updates must have the same shape";
+  node.setResult(0, node.create<lowbit::ScatterElementsOp>(
+                        type, node.getInput(0), node.getInput(1),
+                        node.getInput(2), *axis,
+                        node.getStringAttr("reduction", "none")));
+  return success();
+}
+
+LogicalResult importScatterND(NodeImporter &node) {
+  node.setResult(0, node.create<lowbit::ScatterNDOp>(
+                        node.getInputType(0), node.getInput(0),
+                        node.getInput(1), node.getInput(2),
+                        node.getStringAttr("reduction", "none")));
+  return success();
+}
+
+/// OneHot: `values[1]` where the (wrapped) index equals the position along
+/// the new axis, else `values[0]`; an equal against an iota.
+LogicalResult importOneHot(NodeImporter &node) {
+  FailureOr<SmallVector<int64_t>> depthValue =
+      node.getConstantInts(1, "depth");
+  if (failed(depthValue))
+    return failure();
+  if (depthValue->size() != 1 || (*depthValue)[0] < 1)
+    return node.emitError() << "depth must be one positive value";
+  int64_t depth = (*depthValue)[0];
+  RankedTensorType indicesType = node.getInputType(0);
+  RankedTensorType valuesType = node.getInputType(2);
+  int64_t rank = indicesType.getRank() + 1;
+  FailureOr<int64_t> axis =
+      normalizeAxis(node, node.getIntAttr("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  MLIRContext *ctx = node.getContext();
+  Type i64 = IntegerType::get(ctx, 64);
+  // Indices may be of any numeric type; ONNX casts them to integers.
+  Value indices = node.getInput(0);
+  auto indicesI64 = getTensorType(indicesType.getShape(), i64);
+  if (indicesType.getElementType() != i64)
+    indices = node.create<lowbit::CastOp>(indicesI64, indices);
+  Value depthScalar = createScalar(node, i64, depth);
+  Value negative = node.create<lowbit::LessOp>(
+      getTensorType(indicesType.getShape(), IntegerType::get(ctx, 1)), indices,
+      createScalar(node, i64, 0));
+  indices = node.create<lowbit::WhereOp>(
+      indicesI64, negative,
+      node.create<lowbit::AddOp>(indicesI64, indices, depthScalar), indices);
+  SmallVector<int64_t> shape(indicesType.getShape());
+  SmallVector<int64_t> unitShape(shape);
+  shape.insert(shape.begin() + *axis, depth);
+  unitShape.insert(unitShape.begin() + *axis, 1);
+  indices = createReshape(node, indices, unitShape);
+  SmallVector<int64_t> iotaShape(rank, 1), iota;
+  iotaShape[*axis] = depth;
+  for (int64_t i = 0; i < depth; ++i)
+    iota.push_back(i);
+  Value iotaValue = node.create<lowbit::ConstantOp>(
+      HostTensor::fromInts(getTensorType(iotaShape, i64), iota)
+          .toElementsAttr("one_hot_iota"));
+  Value hit = node.create<lowbit::EqualOp>(
+      getTensorType(shape, IntegerType::get(ctx, 1)), indices, iotaValue);
+  Type elementType = valuesType.getElementType();
+  auto scalarType = getTensorType({}, elementType);
+  auto pick = [&](int64_t i) -> Value {
+    Value index = node.create<lowbit::ConstantOp>(
+        HostTensor::fromInts(getTensorType({}, i64), {i})
+            .toElementsAttr("one_hot_pick"));
+    return node.create<lowbit::GatherOp>(scalarType, node.getInput(2), index,
+                                         0);
+  };
+  node.setResult(0, node.create<lowbit::WhereOp>(
+                        getTensorType(shape, elementType), hit, pick(1),
+                        pick(0)));
+  return success();
+}
+
 LogicalResult importExpand(NodeImporter &node) {
   FailureOr<SmallVector<int64_t>> target = node.getConstantInts(1, "shape");
   if (failed(target))
@@ -601,12 +719,12 @@ LogicalResult importPad(NodeImporter &node, bool fromInputs) {
       return failure();
     pads = *padsInput;
     if (node.hasInput(2)) {
-      const HostTensor *constant = node.getConstantInput(2);
-      if (!constant)
-        return node.emitError() << "the constant_value must be known at "
-                                   "import time";
-      if (constant->getNumElements() > 0)
-        value = constant->getDouble(0);
+      FailureOr<const HostTensor *> constant =
+          node.getRequiredConstant(2, "constant_value");
+      if (failed(constant))
+        return failure();
+      if ((*constant)->getNumElements() > 0)
+        value = (*constant)->getDouble(0);
     }
     if (node.hasInput(3)) {
       FailureOr<SmallVector<int64_t>> axes = node.getConstantInts(3, "axes");
@@ -652,12 +770,25 @@ LogicalResult importPad(NodeImporter &node, bool fromInputs) {
 // Resize and Upsample
 //===----------------------------------------------------------------------===//
 
-/// Builds lowbit.resize from per-dimension scales and/or sizes.
+/// Builds lowbit.resize from per-dimension scales and/or sizes. `roi`
+/// (starts then ends, normalized) is only used, and required, by
+/// tf_crop_and_resize.
 LogicalResult buildResize(NodeImporter &node, ArrayRef<double> scales,
                           ArrayRef<int64_t> sizes, StringRef mode,
-                          StringRef transform, StringRef nearestMode) {
+                          StringRef transform, StringRef nearestMode,
+                          ArrayRef<double> roi = {},
+                          float extrapolationValue = 0.0f) {
   RankedTensorType type = node.getInputType(0);
   int64_t rank = type.getRank();
+  bool crop = transform == "tf_crop_and_resize";
+  SmallVector<float> roiValues;
+  if (crop) {
+    if (static_cast<int64_t>(roi.size()) != 2 * rank)
+      return node.emitError()
+             << "tf_crop_and_resize needs a roi of " << 2 * rank << " entries";
+    for (double v : roi)
+      roiValues.push_back(static_cast<float>(v));
+  }
   SmallVector<int64_t> shape;
   SmallVector<float> resolvedScales;
   if (!sizes.empty()) {
@@ -677,6 +808,8 @@ LogicalResult buildResize(NodeImporter &node, ArrayRef<double> scales,
       float scale = static_cast<float>(scales[d]);
       if (!(scale > 0))
         return node.emitError() << "scales must be positive";
+      // Also for tf_crop_and_resize (as ONNX shape inference and its
+      // reference do): the roi does not scale the extent.
       shape.push_back(static_cast<int64_t>(
           std::floor(static_cast<double>(type.getDimSize(d)) * scale)));
       resolvedScales.push_back(scale);
@@ -689,44 +822,42 @@ LogicalResult buildResize(NodeImporter &node, ArrayRef<double> scales,
     modeName = "linear";
   if (modeName != "nearest" && modeName != "linear" && modeName != "cubic")
     return node.emitUnsupported("resize mode '" + modeName + "'");
-  if (transform == "tf_crop_and_resize")
-    return node.emitUnsupported(
-        "coordinate_transformation_mode 'tf_crop_and_resize' (needs roi)");
   static constexpr StringLiteral transforms[] = {
-      "half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-      "half_pixel_symmetric"};
+      "half_pixel",        "pytorch_half_pixel",   "align_corners",
+      "asymmetric",        "half_pixel_symmetric", "tf_half_pixel_for_nn",
+      "tf_crop_and_resize"};
   if (!llvm::is_contained(transforms, transform))
-    return node.emitUnsupported("coordinate_transformation_mode '" +
-                                transform + "'");
+    return node.emitUnsupported("coordinate_transformation_mode '" + transform +
+                                "'");
   static constexpr StringLiteral nearestModes[] = {
       "round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (modeName == "nearest" && !llvm::is_contained(nearestModes, nearestMode))
     return node.emitUnsupported("nearest_mode '" + nearestMode + "'");
-  node.setResult(0, node.create<lowbit::ResizeOp>(
-                        getTensorType(shape, type.getElementType()),
-                        node.getInput(0), modeName, transform, nearestMode,
-                        APFloat(node.getFloatAttr("cubic_coeff_a", -0.75f)),
-                        static_cast<bool>(node.getIntAttr("exclude_outside", 0)),
-                        resolvedScales));
+  node.setResult(0,
+                 node.create<lowbit::ResizeOp>(
+                     getTensorType(shape, type.getElementType()),
+                     node.getInput(0), modeName, transform, nearestMode,
+                     APFloat(node.getFloatAttr("cubic_coeff_a", -0.75f)),
+                     static_cast<bool>(node.getIntAttr("exclude_outside", 0)),
+                     resolvedScales,
+                     crop ? node.getBuilder().getDenseF32ArrayAttr(roiValues)
+                          : DenseF32ArrayAttr(),
+                     APFloat(extrapolationValue)));
   return success();
 }
 
-/// A scales/sizes input, absent when omitted or empty.
+/// A roi/scales/sizes input, absent when omitted or empty.
 FailureOr<std::optional<HostTensor>> getOptionalShapeInput(NodeImporter &node,
                                                            unsigned i,
                                                            StringRef what) {
   if (!node.hasInput(i))
     return std::optional<HostTensor>();
-  const HostTensor *constant = node.getConstantInput(i);
-  if (!constant) {
-    node.emitError() << "the " << what
-                     << " must be known at import time, but it is computed "
-                        "from graph inputs";
+  FailureOr<const HostTensor *> constant = node.getRequiredConstant(i, what);
+  if (failed(constant))
     return failure();
-  }
-  if (constant->getNumElements() == 0)
+  if ((*constant)->getNumElements() == 0)
     return std::optional<HostTensor>();
-  return std::optional<HostTensor>(*constant);
+  return std::optional<HostTensor>(**constant);
 }
 
 /// Resize-10: X and scales; the coordinate transform is asymmetric.
@@ -755,10 +886,21 @@ LogicalResult importResize11(NodeImporter &node) {
     sizeValues = (*sizes)->getInts();
   else
     scaleValues = (*scales)->getDoubles();
-  return buildResize(
-      node, scaleValues, sizeValues, node.getStringAttr("mode", "nearest"),
-      node.getStringAttr("coordinate_transformation_mode", "half_pixel"),
-      node.getStringAttr("nearest_mode", "round_prefer_floor"));
+  std::string transform =
+      node.getStringAttr("coordinate_transformation_mode", "half_pixel");
+  // roi matters (and must be known) only to tf_crop_and_resize.
+  SmallVector<double> roiValues;
+  if (transform == "tf_crop_and_resize") {
+    auto roi = getOptionalShapeInput(node, 1, "roi");
+    if (failed(roi))
+      return failure();
+    if (*roi)
+      roiValues = (*roi)->getDoubles();
+  }
+  return buildResize(node, scaleValues, sizeValues,
+                     node.getStringAttr("mode", "nearest"), transform,
+                     node.getStringAttr("nearest_mode", "round_prefer_floor"),
+                     roiValues, node.getFloatAttr("extrapolation_value", 0.0f));
 }
 
 /// Upsample: scales as an attribute (opset 7) or input (opset 9); the
@@ -832,6 +974,40 @@ LogicalResult importSpaceToDepth(NodeImporter &node) {
   return success();
 }
 
+/// Trilu: keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
+/// last two dimensions and zeroes the rest, through a mask known at import
+/// time.
+LogicalResult importTrilu(NodeImporter &node) {
+  RankedTensorType type = node.getInputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return node.emitError() << "input must have rank >= 2";
+  int64_t k = 0;
+  if (node.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> ks = node.getConstantInts(1, "k");
+    if (failed(ks))
+      return failure();
+    if (ks->size() != 1)
+      return node.emitError() << "k must hold one value";
+    k = ks->front();
+  }
+  bool upper = node.getIntAttr("upper", 1);
+  int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+  SmallVector<int64_t> keep;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      keep.push_back(upper ? j - i >= k : j - i <= k);
+  HostTensor mask = HostTensor::fromInts(
+      getTensorType({rows, cols}, IntegerType::get(node.getContext(), 1)),
+      keep);
+  Value maskValue = node.create<lowbit::ConstantOp>(
+      mask.toElementsAttr(node.getDisplayName() + "_mask"));
+  Value zero = createScalar(node, type.getElementType(), 0.0);
+  node.setResult(0, node.create<lowbit::WhereOp>(type, maskValue,
+                                                 node.getInput(0), zero));
+  return success();
+}
+
 /// EyeLike: the (static) input shape makes it a constant.
 LogicalResult importEyeLike(NodeImporter &node) {
   RankedTensorType type = node.getInputType(0);
@@ -892,6 +1068,12 @@ void populateTensorHandlers(OpRegistry &registry) {
     return importSlice(node, /*fromInputs=*/true);
   });
   registry.onOp("Gather", 1, importGather);
+  registry.onOp("GatherElements", 11, importGatherElements);
+  registry.onOp("GatherND", 11, importGatherND);
+  registry.onOp("Scatter", 9, importScatterElements);
+  registry.onOp("ScatterElements", 11, importScatterElements);
+  registry.onOp("ScatterND", 11, importScatterND);
+  registry.onOp("OneHot", 9, importOneHot);
   registry.onOp("Expand", 8, importExpand);
   registry.onOp("Tile", 6, importTile);
   registry.onOp("Pad", 1, [](NodeImporter &node) {
@@ -910,6 +1092,7 @@ void populateTensorHandlers(OpRegistry &registry) {
   });
   registry.onOp("DepthToSpace", 1, importDepthToSpace);
   registry.onOp("EyeLike", 9, importEyeLike);
+  registry.onOp("Trilu", 14, importTrilu);
   registry.onOp("SpaceToDepth", 1, importSpaceToDepth);
 }
 

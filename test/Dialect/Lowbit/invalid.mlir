@@ -306,6 +306,22 @@ func.func @resize_scales(%x: tensor<1x1x2x2xf32>) {
 
 // -----
 
+func.func @resize_roi_size(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{roi needs 2 * rank (8) entries, got 4}}
+  %0 = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f32: 0.0, 0.0, 1.0, 1.0>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_crop_needs_roi(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{tf_crop_and_resize needs a roi}}
+  %0 = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
 func.func @quantize_expressed(%x: tensor<4xf16>) {
   // expected-error @+1 {{expressed type 'f32' does not match float type 'f16'}}
   %0 = lowbit.quantize %x : (tensor<4xf16>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
@@ -342,5 +358,69 @@ func.func @max_pool_indices_shape(%x: tensor<1x3x8x8xf32>) {
   // expected-error @+1 {{indices must have the output's shape}}
   %0, %1 = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
       : (tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4xi64>)
+  return
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{indices must have the input's rank}}
+  %0 = lowbit.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_result(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) {
+  // expected-error @+1 {{result must have the indices' shape}}
+  %0 = lowbit.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_depth(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+1 {{index tuples of length 3 do not fit the input's rank}}
+  %0 = lowbit.gather_nd %x, %i : (tensor<3x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_reduction(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) {
+  // expected-error @+1 {{reduction must be none, add, mul, max or min, got "sub"}}
+  %0 = lowbit.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "sub"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{updates must have type 'tensor<2x4xf32>'}}
+  %0 = lowbit.scatter_nd %x, %i, %u : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = lowbit.cumsum %x {axis = 2 : i64} : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{k = 5 exceeds the axis extent 4}}
+  %0, %1 = lowbit.top_k %x {axis = 1 : i64} : (tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  return
+}
+
+// -----
+
+func.func @shift_float(%x: tensor<3xf32>) {
+  // expected-error @+1 {{needs integer elements, got 'f32'}}
+  %0 = lowbit.shift_left %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }

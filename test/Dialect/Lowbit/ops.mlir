@@ -233,6 +233,10 @@ func.func @data_movement(%x: tensor<1x8x4x4xf32>, %t: tensor<2x8x4xf32>, %i: ten
   %9 = lowbit.resize %x {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x8x8xf32>
   // CHECK: lowbit.resize %{{.*}} {mode = "linear", scales
   %10 = lowbit.resize %x {mode = "linear", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x8x8xf32>
+  // CHECK: lowbit.resize %{{.*}} {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.000000e+01 : f32, mode = "linear", roi = array<f32: 0.000000e+00, 0.000000e+00, 4.000000e-01, 6.000000e-01, 1.000000e+00, 1.000000e+00, 1.200000e+00, 1.700000e+00>, scales = array<f32: 1.000000e+00, 1.000000e+00, 7.500000e-01, 7.500000e-01>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x3x3xf32>
+  %r0 = lowbit.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f32: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 1.2, 1.7>, extrapolation_value = 10.0 : f32, scales = array<f32: 1.0, 1.0, 0.75, 0.75>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x3x3xf32>
+  // CHECK: lowbit.resize %{{.*}} {coordinate_transformation_mode = "tf_half_pixel_for_nn", scales = array<f32: 1.000000e+00, 1.000000e+00, 7.500000e-01, 5.000000e-01>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x3x2xf32>
+  %r1 = lowbit.resize %x {mode = "nearest", coordinate_transformation_mode = "tf_half_pixel_for_nn", scales = array<f32: 1.0, 1.0, 0.75, 0.5>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x3x2xf32>
   // CHECK: lowbit.cast %{{.*}} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xi64>
   %11 = lowbit.cast %x : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xi64>
   return
@@ -264,5 +268,42 @@ func.func @max_pool_with_indices(%x: tensor<1x8x32x32xf32>) {
   // CHECK: lowbit.max_pool_with_indices %{{.*}} {{{.*}}storage_order = 1 : i64{{.*}}} : (tensor<1x8x32x32xf32>) -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xi64>)
   %0, %1 = lowbit.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, storage_order = 1 : i64}
       : (tensor<1x8x32x32xf32>) -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xi64>)
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func @gather_scatter_family
+func.func @gather_scatter_family(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>,
+                                 %n: tensor<2x1xi64>) {
+  // CHECK: lowbit.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  %0 = lowbit.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  // CHECK: lowbit.gather_nd %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  %1 = lowbit.gather_nd %x, %n : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  // CHECK: lowbit.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  %2 = lowbit.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  // CHECK: lowbit.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  %3 = lowbit.scatter_nd %x, %n, %1 : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func @scan_and_select
+func.func @scan_and_select(%x: tensor<3x4xf32>, %a: tensor<3xui8>, %b: tensor<3xui8>) {
+  // CHECK: lowbit.cumsum %{{.*}} {axis = 1 : i64, exclusive = true, reverse = true} : tensor<3x4xf32>
+  %0 = lowbit.cumsum %x {axis = 1 : i64, exclusive = true, reverse = true} : tensor<3x4xf32>
+  // CHECK: lowbit.top_k %{{.*}} {axis = 1 : i64, largest = false} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %1, %2 = lowbit.top_k %x {axis = 1 : i64, largest = false} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  // CHECK: lowbit.shift_left %{{.*}}, %{{.*}} : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  %3 = lowbit.shift_left %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  // CHECK: lowbit.shift_right %{{.*}}, %{{.*}} : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  %4 = lowbit.shift_right %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  // CHECK: lowbit.acos %{{.*}} : tensor<3x4xf32>
+  %5 = lowbit.acos %x : tensor<3x4xf32>
+  // CHECK: lowbit.asin %{{.*}} : tensor<3x4xf32>
+  %6 = lowbit.asin %x : tensor<3x4xf32>
+  // CHECK: lowbit.atan %{{.*}} : tensor<3x4xf32>
+  %7 = lowbit.atan %x : tensor<3x4xf32>
   return
 }

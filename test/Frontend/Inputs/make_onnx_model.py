@@ -84,6 +84,20 @@ def shape_folding():
     return model(nodes, [tensor_input("x", ["batch", 3, 4, 5])], [tensor_input("y", ["batch", 60])])
 
 
+def bound_inputs():
+    # The Reshape's shape is a graph input reaching it through two Casts the
+    # importer folds on the host once the input is bound; bias is data.
+    nodes = [
+        helper.make_node("Cast", ["shape"], ["shape_f"], name="to_float", to=TensorProto.FLOAT),
+        helper.make_node("Cast", ["shape_f"], ["shape_i"], name="to_int", to=TensorProto.INT64),
+        helper.make_node("Reshape", ["x", "shape_i"], ["r"], name="reshape"),
+        helper.make_node("Add", ["r", "bias"], ["y"], name="add_bias"),
+    ]
+    return model(nodes, [tensor_input("x", [2, 3, 4]), tensor_input("shape", [2], TensorProto.INT64),
+                         tensor_input("bias", [1])],
+                 [tensor_input("y", ["a", "b"])])
+
+
 def symbolic():
     nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
     return model(nodes, [tensor_input("x", ["batch", 3, "height", "width"])],
@@ -91,10 +105,8 @@ def symbolic():
 
 
 def unsupported_op():
-    nodes = [helper.make_node("TopK", ["x", "k"], ["v", "i"], name="topk_node")]
-    k = helper.make_tensor("k", TensorProto.INT64, [1], [2])
-    return model(nodes, [tensor_input("x", [4])],
-                 [tensor_input("v", [2]), tensor_input("i", [2], TensorProto.INT64)], [k])
+    nodes = [helper.make_node("Det", ["x"], ["d"], name="det_node")]
+    return model(nodes, [tensor_input("x", [3, 3])], [tensor_input("d", [])])
 
 
 def custom_domain():
@@ -139,6 +151,10 @@ def opset13_variants():
         helper.make_node("ReduceSum", ["sl", "axes"], ["rs"], name="reduce_sum", keepdims=0),
         helper.make_node("ReduceMean", ["sl"], ["rm"], name="reduce_mean", axes=[-1, 1]),
         helper.make_node("Resize", ["x", "", "rscales"], ["rz"], name="resize", mode="linear"),
+        # tf_crop_and_resize: roi and extrapolation_value become attributes.
+        helper.make_node("Resize", ["x", "roi", "cscales"], ["cr"], name="crop_resize", mode="linear",
+                         coordinate_transformation_mode="tf_crop_and_resize",
+                         extrapolation_value=1.5),
         helper.make_node("Squeeze", ["rm", "sq"], ["sq_out"], name="squeeze"),
     ]
     inits = [
@@ -150,10 +166,23 @@ def opset13_variants():
         numpy_helper.from_array(np.array([-2, -3], np.int64), "steps"),
         numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), "rscales"),
         numpy_helper.from_array(np.array([3], np.int64), "sq"),
+        numpy_helper.from_array(np.array([0, 0, 0.25, 0, 1, 1, 0.75, 0.5], np.float32), "roi"),
+        numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "cscales"),
     ]
     return model(nodes, [tensor_input("x", [1, 2, 5, 6])],
                  [tensor_input("rs", [1, 2]), tensor_input("sq_out", [1, 1, 3]),
-                  tensor_input("rz", [1, 2, 2, 12])], inits)
+                  tensor_input("rz", [1, 2, 2, 12]), tensor_input("cr", [1, 2, 10, 12])], inits)
+
+
+def losses():
+    """SoftmaxCrossEntropyLoss with weights and ignore_index, composed."""
+    nodes = [
+        helper.make_node("SoftmaxCrossEntropyLoss", ["x", "t", "w"], ["loss", "logp"],
+                         name="sce", ignore_index=-1),
+    ]
+    return model(nodes, [tensor_input("x", [2, 3, 4]), tensor_input("t", [2, 4], TensorProto.INT64),
+                         tensor_input("w", [3])],
+                 [tensor_input("loss", []), tensor_input("logp", [2, 3, 4])])
 
 
 def external_data(path, location, make_file=True):

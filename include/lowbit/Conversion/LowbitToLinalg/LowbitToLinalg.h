@@ -13,8 +13,9 @@
 namespace lowbit {
 
 /// Converts unsigned integer element types and `!quant` element types to
-/// signless integers of the same (storage) width, inside tensors too. Every
-/// other type is kept.
+/// signless integers of the same (storage) width, inside tensors too, and
+/// tensors of i1 to tensors of i8 holding 0 or 1 (bool storage: no i1 tensor
+/// ever reaches bufferization). Every other type is kept.
 class LowbitToLinalgTypeConverter : public mlir::TypeConverter {
 public:
   LowbitToLinalgTypeConverter();
@@ -30,7 +31,7 @@ void populateLowbitMatmulConvToLinalgPatterns(
     const mlir::TypeConverter &typeConverter,
     mlir::RewritePatternSet &patterns);
 
-/// max_pool and avg_pool.
+/// max_pool, max_pool_with_indices and avg_pool.
 void populateLowbitPoolingToLinalgPatterns(
     const mlir::TypeConverter &typeConverter,
     mlir::RewritePatternSet &patterns);
@@ -40,12 +41,13 @@ void populateLowbitNormalizationToLinalgPatterns(
     const mlir::TypeConverter &typeConverter,
     mlir::RewritePatternSet &patterns);
 
-/// The reduce_* ops and arg_max.
+/// The reduce_* ops, arg_max, cumsum and top_k.
 void populateLowbitReductionToLinalgPatterns(
     const mlir::TypeConverter &typeConverter,
     mlir::RewritePatternSet &patterns);
 
-/// constant, reshape, transpose, concat, slice, gather, expand, tile, pad.
+/// constant, reshape, transpose, concat, slice, gather, gather_elements,
+/// gather_nd, scatter_elements, scatter_nd, expand, tile, pad.
 void populateLowbitDataMovementToLinalgPatterns(
     const mlir::TypeConverter &typeConverter,
     mlir::RewritePatternSet &patterns);
