@@ -1,6 +1,7 @@
 //===- ArtifactManifest.cpp - manifest.json of a CPU artifact -------------===//
 
 #include "lib/Artifact/ArtifactManifest.h"
+#include "lowbit/Artifact/TensorFiles.h"
 
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/JSON.h"

@@ -1,6 +1,7 @@
 //===- ModelHeader.cpp - model.h of a CPU artifact ------------------------===//
 
 #include "lib/Artifact/ModelHeader.h"
+#include "lowbit/Artifact/TensorFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 

@@ -26,6 +26,8 @@ extern int omp_get_num_procs(void);
 
 enum { kBufferAlignment = 64, kErrorCapacity = 512 };
 
+static void release_block_cache(void);
+
 struct lowbit_model {
   const lowbit_model_desc *desc;
   void **buffers; /* inputs, then outputs */
@@ -98,6 +100,7 @@ LOWBIT_API void lowbit_model_destroy(lowbit_model *model) {
   free(model->inputs_set);
   free(model->last_error);
   free(model);
+  release_block_cache();
 }
 
 LOWBIT_API int lowbit_model_set_num_threads(lowbit_model *model,
@@ -195,4 +198,139 @@ LOWBIT_API int lowbit_model_get_output(const lowbit_model *model,
 
 LOWBIT_API const char *lowbit_model_last_error(const lowbit_model *model) {
   return model ? model->last_error : "model is NULL";
+}
+
+/*===- Buffers of the generated code ---------------------------------------===*/
+/* The compiled model allocates its intermediate tensors with these (the   */
+/* pipeline lowers memref.alloc to MLIR's generic allocation functions).   */
+/* Every run frees what it allocates and the next run asks for the same    */
+/* sizes again; malloc would hand big blocks back to the OS and page-fault */
+/* them in again on every run. Freed blocks are kept for reuse instead.     */
+
+#include <pthread.h>
+
+enum { kBlockCacheCapacity = 512, kBlockHeader = 64 };
+struct cached_block {
+  void *base;
+  size_t size;
+};
+static struct cached_block block_cache[kBlockCacheCapacity];
+static int block_cache_count;
+static pthread_mutex_t block_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A block is a 64-byte header and the payload. The header, right before
+   the payload, holds the payload size (SIZE_MAX: never cached) and the
+   pointer that malloc returned. */
+struct block_header {
+  size_t size;
+  void *base;
+};
+
+static void *payload_of(void *base, size_t offset, size_t size) {
+  char *payload = (char *)base + offset;
+  struct block_header *header =
+      (struct block_header *)(payload - kBlockHeader);
+  header->size = size;
+  header->base = base;
+  return payload;
+}
+
+static size_t round_up(size_t size, size_t alignment) {
+  return (size + alignment - 1) / alignment * alignment;
+}
+
+static void *block_alloc(size_t size) {
+  pthread_mutex_lock(&block_cache_lock);
+  for (int i = block_cache_count - 1; i >= 0; --i) {
+    if (block_cache[i].size != size)
+      continue;
+    void *base = block_cache[i].base;
+    block_cache[i] = block_cache[--block_cache_count];
+    pthread_mutex_unlock(&block_cache_lock);
+    return (char *)base + kBlockHeader;
+  }
+  pthread_mutex_unlock(&block_cache_lock);
+  void *base =
+      aligned_alloc(kBlockHeader, kBlockHeader + round_up(size, kBlockHeader));
+  return base ? payload_of(base, kBlockHeader, size) : NULL;
+}
+
+LOWBIT_HIDDEN void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return block_alloc(size);
+}
+
+LOWBIT_HIDDEN void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                       size_t size) {
+  if (alignment <= kBlockHeader)
+    return block_alloc(size);
+  /* Over-aligned: the header fits in the alignment padding; not cached. */
+  void *base = aligned_alloc(alignment, alignment + round_up(size, alignment));
+  return base ? payload_of(base, alignment, (size_t)-1) : NULL;
+}
+
+LOWBIT_HIDDEN void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  struct block_header *header =
+      (struct block_header *)((char *)ptr - kBlockHeader);
+  void *base = header->base;
+  size_t size = header->size;
+  if (size != (size_t)-1) {
+    pthread_mutex_lock(&block_cache_lock);
+    if (block_cache_count < kBlockCacheCapacity) {
+      block_cache[block_cache_count].base = base;
+      block_cache[block_cache_count].size = size;
+      ++block_cache_count;
+      base = NULL;
+    }
+    pthread_mutex_unlock(&block_cache_lock);
+  }
+  free(base);
+}
+
+/* Returns the cached blocks to malloc (when a model is destroyed). */
+static void release_block_cache(void) {
+  pthread_mutex_lock(&block_cache_lock);
+  for (int i = 0; i < block_cache_count; ++i)
+    free(block_cache[i].base);
+  block_cache_count = 0;
+  pthread_mutex_unlock(&block_cache_lock);
+}
+
+/*===- Per-op timers (lowbit-cpu-profile-ops, developer tool) --------------===*/
+
+#include <time.h>
+
+enum { kProfileCapacity = 8192 };
+static double profile_seconds[kProfileCapacity];
+static long profile_calls[kProfileCapacity];
+static double profile_last;
+static int profile_registered;
+
+static double profile_now(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+static void profile_report(void) {
+  for (int id = 0; id < kProfileCapacity; ++id)
+    if (profile_calls[id])
+      fprintf(stderr, "lowbit-profile-time %d %.6f %ld\n", id,
+              profile_seconds[id] * 1e3, profile_calls[id]);
+}
+
+/* Called by models compiled with lowbit-cpu-profile-ops: id -1 starts a run,
+   any other id adds the time since the previous tick to op `id`. */
+LOWBIT_HIDDEN void lowbit_profile_tick(long long id) {
+  double now = profile_now();
+  if (!profile_registered) {
+    profile_registered = 1;
+    atexit(profile_report);
+  }
+  if (id >= 0 && id < kProfileCapacity) {
+    profile_seconds[id] += now - profile_last;
+    ++profile_calls[id];
+  }
+  profile_last = now;
 }

@@ -1,4 +1,5 @@
-//===- CPUPipeline.cpp - lowbit-cpu-pipeline --------------------------------===//
+//===- CPUPipeline.cpp - lowbit-cpu-pipeline
+//--------------------------------===//
 //
 // linalg on tensors -> tiles, vectors -> buffers with caller-provided outputs
 // -> loops, OpenMP -> LLVM dialect. The lowering order follows
@@ -34,9 +35,13 @@ void lowbit::buildLowbitCPUPipeline(OpPassManager &pm,
   // chains, then tile and vectorize.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createLowbitCPUFuseElementwisePass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCSEPass());
+  // Per-op timers (developer tool): after fusion, so that the ids name the
+  // ops that are really compiled.
+  if (options.profile)
+    pm.addPass(createLowbitCPUProfileOpsPass());
   if (options.parallel || options.vectorize) {
     LowbitCPUTileAndVectorizePassOptions tiling;
     tiling.parallel = options.parallel;
@@ -90,10 +95,16 @@ void lowbit::buildLowbitCPUPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
-  vectorToLLVM.vectorTransposeLowering = vector::VectorTransposeLowering::Shuffle1D;
+  vectorToLLVM.vectorTransposeLowering =
+      vector::VectorTransposeLowering::Shuffle1D;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   if (options.parallel)
     pm.addPass(createConvertOpenMPToLLVMPass());
+  // Allocations go through the runtime (lowbit_runtime.c), which keeps
+  // freed buffers for the next run.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

@@ -76,37 +76,6 @@ llvm::Expected<TensorSignature> getTensorSignature(Type type,
 
 } // namespace
 
-llvm::StringRef lowbit::getDTypeName(int dtype) {
-  switch (dtype) {
-  case LOWBIT_DTYPE_FLOAT32:
-    return "float32";
-  case LOWBIT_DTYPE_UINT8:
-    return "uint8";
-  case LOWBIT_DTYPE_INT8:
-    return "int8";
-  case LOWBIT_DTYPE_UINT16:
-    return "uint16";
-  case LOWBIT_DTYPE_INT16:
-    return "int16";
-  case LOWBIT_DTYPE_INT32:
-    return "int32";
-  case LOWBIT_DTYPE_INT64:
-    return "int64";
-  case LOWBIT_DTYPE_BOOL:
-    return "bool";
-  case LOWBIT_DTYPE_FLOAT16:
-    return "float16";
-  case LOWBIT_DTYPE_FLOAT64:
-    return "float64";
-  case LOWBIT_DTYPE_UINT32:
-    return "uint32";
-  case LOWBIT_DTYPE_UINT64:
-    return "uint64";
-  default:
-    return "unknown";
-  }
-}
-
 llvm::Expected<lowbit::ModelSignature>
 lowbit::getModelSignature(ModuleOp module) {
   auto main = module.lookupSymbol<func::FuncOp>("main");

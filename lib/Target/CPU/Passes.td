@@ -21,6 +21,24 @@ def LowbitCPUCopiesToLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def LowbitCPUFuseElementwisePass
+    : Pass<"lowbit-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, but not into contractions";
+  let description = [{
+    `linalg-fuse-elementwise-ops` with one change: an elementwise producer
+    is not fused into a contraction. Fused there, its body would run once
+    per reduction step (a ReLU feeding a 2x2 ConvTranspose, 96 times per
+    element), and the contraction would no longer be tiled and vectorized
+    as one. Contractions get their operands from memory instead; their
+    epilogues (bias, activation) are fused by tiling later.
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def LowbitCPUHoistVectorTransfersPass
     : Pass<"lowbit-cpu-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Keep loop-carried vector accumulators in registers";
@@ -83,24 +101,58 @@ def LowbitCPUPrepareModulePass
   ];
 }
 
+def LowbitCPUProfileOpsPass
+    : Pass<"lowbit-cpu-profile-ops", "mlir::ModuleOp"> {
+  let summary = "Time every computing op of @main (developer tool)";
+  let description = [{
+    Inserts `func.call @lowbit_profile_tick(id)` at the entry of `@main` (id
+    -1) and after every linalg op, `tensor.pad`, `tensor.insert_slice` and
+    `tensor.concat` in its body, and prints `lowbit-profile ID OP LOOPS` to
+    stderr for each. The runtime adds the time since the previous tick to
+    the op's counter and prints the counters at exit. Run it after
+    elementwise fusion, so the ids name the ops that are really compiled.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+  ];
+}
+
 def LowbitCPUTileAndVectorizePass
     : Pass<"lowbit-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops for threads and registers, then vectorize";
   let description = [{
-    Every statically shaped linalg op is tiled twice on tensors. The first
-    level tiles its parallel loops with `scf.forall` (the unit of work of one
-    thread; `linalg.fill` producers of its init are fused into it) when the
-    op is big enough to be worth a thread, with `scf.for` otherwise. The
-    second level tiles the reduction loops with `scf.for`. Tile sizes target
-    register tiles: contractions `[m 8, n 32, k 4]`, convolutions
-    `[f 8, ow 16, c 4]` with unit window tiles (so they decompose to 1-D
-    convolutions), other ops 16 on the innermost loop. A tile size always
-    divides its loop's extent, so tiles stay static and vectorize without
-    masks. Finally the tiled ops are vectorized; an op the vectorizer does
-    not support stays a tiled linalg op and becomes scalar loops later.
+    Every statically shaped linalg op is tiled on tensors. Before tiling:
+    `tensor.pad` by a constant becomes a fill of a fresh tensor and a
+    `linalg.copy` into its interior (both tile and vectorize; bufferized
+    as is, a pad is an element-by-element strided copy); contractions
+    written as generics lose their unit loops, get contiguous loop groups
+    collapsed and become named ops where they match one (a matmul on
+    `1x1xMxK` reads its tiles directly instead of broadcasting them); and
+    a parallel loop whose extent has no divisor near its register tile
+    (6625 = 5^2 * 265) is split so the first part divides evenly.
 
-    Example: `linalg.matmul` on `tensor<64x128xf32>, tensor<128x96xf32>`
-    becomes an `scf.forall (8, 3)` over `scf.for` over k holding one
+    Register tiles: contractions `[m 8, n 32, k 4]`, convolutions
+    `[f 8, ow 16, c 4]` with unit window tiles (so that they decompose to
+    1-D convolutions, or, for NCHW depthwise and pooling, become
+    elementwise once their unit loops are dropped), other ops at least 16
+    elements along the innermost loops. A tile size always divides its
+    loop's extent, so tiles stay static and vectorize without masks.
+
+    An elementwise op whose input is a contraction or convolution used only
+    there (bias, BN, activation) is tiled with that producer's tiles, and
+    the producer, its fill or bias-broadcast init are fused into each tile:
+    the epilogue runs while the accumulator tile is in registers. Ops with
+    enough work get thread tiles first (`scf.forall`, grown along the
+    inner loops while at least 64 remain, so that the per-iteration cost
+    of the OpenMP loop is amortized), then register tiles inside with
+    `scf.for`; small ops get register tiles on one thread. Reduction loops
+    are tiled last. Then the tiled ops are vectorized; an op the vectorizer
+    does not support stays a tiled linalg op and becomes scalar loops.
+
+    Example: `linalg.matmul` on `tensor<64x128xf32>, tensor<128x512xf32>`
+    becomes an `scf.forall` over 8x64 thread tiles, each an `scf.for` over
+    two 8x32 register tiles whose `scf.for` over k holds one
     `vector.contract` on `vector<8x4xf32>, vector<4x32xf32>`.
   }];
   let options = [
@@ -115,6 +167,7 @@ def LowbitCPUTileAndVectorizePass
   let dependentDialects = [
     "mlir::affine::AffineDialect",
     "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",

@@ -47,8 +47,6 @@ struct ModelSignature {
 /// `input_<i>`/`output_<i>`), element types, static shapes.
 llvm::Expected<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
-/// Lower-case dtype name (`float32`, `uint8`, ...) of an ONNX dtype code.
-llvm::StringRef getDTypeName(int dtype);
 
 /// The LLVM target an artifact is compiled for.
 struct CPUTarget {

@@ -28,6 +28,11 @@ struct CPUPipelineOptions
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("Tile to registers and vectorize"),
                          llvm::cl::init(true)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time every op of @main; the artifact prints the times "
+                     "at exit (developer tool)"),
+      llvm::cl::init(false)};
   Option<std::string> targetTriple{
       *this, "target-triple",
       llvm::cl::desc("LLVM target triple (empty: the host's)"),
