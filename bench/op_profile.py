@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Per-op time of a CPU artifact built with lowbit-cpu-pipeline{profile=true}.
+"""Per-op time of a CPU artifact compiled with `quant-compile --profile`.
 
 Usage: op_profile.py COMPILE_STDERR RUN_STDERR [TOP]
 
@@ -9,24 +9,57 @@ CALLS` lines the artifact prints at exit. Prints milliseconds per run by op
 kind, then the TOP slowest ops. Times are wall clock between ticks on the
 calling thread, so an op includes the join of its parallel loop.
 """
-import sys, collections
-mp = {}; 
-for l in open(sys.argv[1]):
-    if l.startswith("lowbit-profile "):
-        _, i, rest = l.rstrip().split(" ", 2); mp[int(i)] = rest
-t = {}; calls=1
-for l in open(sys.argv[2]):
-    if l.startswith("lowbit-profile-time"):
-        _, i, ms, n = l.split(); t[int(i)] = float(ms); calls = int(n)
-tot = sum(t.values())
-print(f"total per run {tot/calls:.2f} ms over {calls} runs")
-agg = collections.defaultdict(float)
-for i, ms in t.items():
-    d = mp[i]; k = d.split(" loops")[0].split(" tensor<")[0]
-    if "generic" in d and "[" in d: k += " " + d[d.index("["):]
-    if " after " in d: k += " after " + d.split(" after ")[1].split(" ")[0]
-    agg[k] += ms/calls
-for k, v in sorted(agg.items(), key=lambda x: -x[1])[:25]: print(f"{v:8.3f} {k}")
-print("--- top ops")
-for i, ms in sorted(t.items(), key=lambda x: -x[1])[:int(sys.argv[3]) if len(sys.argv)>3 else 30]:
-    print(f"{ms/calls:8.3f} {i:4d} {mp[i]}")
+import collections
+import sys
+
+
+def read_ops(path):
+    """ID -> description of each timed op."""
+    ops = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("lowbit-profile "):
+                _, op_id, description = line.rstrip().split(" ", 2)
+                ops[int(op_id)] = description
+    return ops
+
+
+def read_times(path):
+    """ID -> total milliseconds, and the number of runs."""
+    times, calls = {}, 1
+    with open(path) as f:
+        for line in f:
+            if line.startswith("lowbit-profile-time"):
+                _, op_id, ms, count = line.split()
+                times[int(op_id)] = float(ms)
+                calls = int(count)
+    return times, calls
+
+
+def kind(description):
+    """Groups ops by name, elementwise body, and the op they are fused after."""
+    name = description.split(" loops")[0].split(" tensor<")[0]
+    if "generic" in description and "[" in description:
+        name += " " + description[description.index("["):]
+    if " after " in description:
+        name += " after " + description.split(" after ")[1].split(" ")[0]
+    return name
+
+
+def main():
+    ops = read_ops(sys.argv[1])
+    times, calls = read_times(sys.argv[2])
+    top = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+    print(f"total per run {sum(times.values()) / calls:.2f} ms over {calls} runs")
+    by_kind = collections.defaultdict(float)
+    for op_id, ms in times.items():
+        by_kind[kind(ops[op_id])] += ms / calls
+    for name, ms in sorted(by_kind.items(), key=lambda item: -item[1])[:25]:
+        print(f"{ms:8.3f} {name}")
+    print("--- top ops")
+    for op_id, ms in sorted(times.items(), key=lambda item: -item[1])[:top]:
+        print(f"{ms / calls:8.3f} {op_id:4d} {ops[op_id]}")
+
+
+if __name__ == "__main__":
+    main()

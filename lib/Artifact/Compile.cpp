@@ -109,19 +109,21 @@ void buildLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void buildCPUPipeline(OpPassManager &pm, const lowbit::CPUTarget &target) {
+void buildCPUPipeline(OpPassManager &pm, const lowbit::CPUTarget &target,
+                      bool profile) {
   lowbit::CPUPipelineOptions options;
   options.targetTriple = target.triple;
   options.dataLayout = target.dataLayout;
+  options.profile = profile;
   lowbit::buildLowbitCPUPipeline(pm, options);
 }
 
 std::string describePipeline(MLIRContext &context,
-                              const lowbit::CPUTarget &target) {
+                             const lowbit::CPUTarget &target, bool profile) {
   PassManager pm(&context, ModuleOp::getOperationName());
   buildGraphPipeline(pm);
   buildLinalgPipeline(pm);
-  buildCPUPipeline(pm, target);
+  buildCPUPipeline(pm, target, profile);
   std::string text;
   llvm::raw_string_ostream os(text);
   pm.printAsTextualPipeline(os);
@@ -191,7 +193,9 @@ LogicalResult runFlow(MLIRContext &context,
     return success();
   if (failed(runStage(
           lowbit::CompileStage::LLVMDialect,
-          [&](OpPassManager &pm) { buildCPUPipeline(pm, result.target); },
+          [&](OpPassManager &pm) {
+            buildCPUPipeline(pm, result.target, options.profile);
+          },
           "lowbit-cpu-pipeline")))
     return failure();
   if (stopAt == lowbit::CompileStage::LLVMDialect)
@@ -302,7 +306,8 @@ LogicalResult writeArtifact(MLIRContext &context,
   manifest.target = &compiled.target;
   manifest.optLevel = kOptLevel;
   manifest.signature = &compiled.signature;
-  manifest.passPipeline = describePipeline(context, compiled.target);
+  manifest.passPipeline =
+      describePipeline(context, compiled.target, options.profile);
   auto model = llvm::MemoryBuffer::getFile(options.modelPath);
   auto libraryBytes = llvm::MemoryBuffer::getFile(library);
   if (!model || !libraryBytes)

@@ -65,6 +65,10 @@ cl::opt<EmitKind> emit(
                clEnumValN(EmitKind::LLVMIR, "llvm-ir",
                           "Optimized LLVM IR of the artifact")),
     cl::cat(category));
+cl::opt<bool> profile("profile",
+                      cl::desc("Time every op at run time; the artifact "
+                               "prints the times at exit (slows it down)"),
+                      cl::cat(category));
 cl::opt<bool> verbose("v", cl::desc("Print the compile time to stderr"),
                       cl::cat(category));
 
@@ -112,6 +116,7 @@ int main(int argc, char **argv) {
   options.outputDir = output;
   options.target = target;
   options.cpu = cpu;
+  options.profile = profile;
   // The tool's own path would make the manifest depend on the build tree.
   options.commandLine.push_back("quant-compile");
   for (int i = 1; i < argc; ++i)

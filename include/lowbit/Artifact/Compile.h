@@ -22,6 +22,9 @@ struct CompileOptions {
   /// LLVM CPU name for the CPU target ("native" = the host).
   std::string cpu = "native";
   ONNXImportOptions import;
+  /// Time every op at run time; the artifact prints a table at exit
+  /// (a developer tool: it slows the model down).
+  bool profile = false;
   /// The invoking command line, recorded in the manifest.
   std::vector<std::string> commandLine;
 };
