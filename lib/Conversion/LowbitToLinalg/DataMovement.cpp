@@ -25,14 +25,6 @@ using namespace lowbit;
 
 namespace {
 
-/// Fails unless every operand and result is a static ranked tensor.
-LogicalResult checkStatic(Operation *op, ConversionPatternRewriter &rewriter) {
-  if (!areStaticTensors(op->getOperandTypes()) ||
-      !areStaticTensors(op->getResultTypes()))
-    return failLowering(rewriter, op, "needs statically shaped tensors");
-  return success();
-}
-
 RankedTensorType convertedType(const TypeConverter *converter, Value value) {
   return cast<RankedTensorType>(converter->convertType(value.getType()));
 }
@@ -73,7 +65,7 @@ struct ReshapeLowering final : OpConversionPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     rewriter.replaceOp(op,
                        reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(),
@@ -88,7 +80,7 @@ struct TransposeLowering final : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     Value init = createEmpty(rewriter, op.getLoc(), type.getShape(),
@@ -107,7 +99,7 @@ struct ConcatLowering final : OpConversionPattern<ConcatOp> {
   LogicalResult
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     Location loc = op.getLoc();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
@@ -142,7 +134,7 @@ struct SliceLowering final : OpConversionPattern<SliceOp> {
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -198,7 +190,7 @@ struct GatherLowering final : OpConversionPattern<GatherOp> {
   LogicalResult
   matchAndRewrite(GatherOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -239,7 +231,7 @@ struct GatherElementsLowering final : OpConversionPattern<GatherElementsOp> {
   LogicalResult
   matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     Value input = adaptor.getInput();
@@ -293,7 +285,7 @@ struct GatherNDLowering final : OpConversionPattern<GatherNDOp> {
   LogicalResult
   matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     Value input = adaptor.getInput(), indices = adaptor.getIndices();
@@ -384,7 +376,7 @@ struct ScatterElementsLowering final : OpConversionPattern<ScatterElementsOp> {
   LogicalResult
   matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     MLIRContext *ctx = rewriter.getContext();
     Value input = adaptor.getInput(), indices = adaptor.getIndices();
@@ -427,7 +419,7 @@ struct ScatterNDLowering final : OpConversionPattern<ScatterNDOp> {
   LogicalResult
   matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     MLIRContext *ctx = rewriter.getContext();
     Value input = adaptor.getInput(), indices = adaptor.getIndices();
@@ -470,7 +462,7 @@ struct ExpandLowering final : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     rewriter.replaceOp(
@@ -489,7 +481,7 @@ struct TileLowering final : OpConversionPattern<TileOp> {
   LogicalResult
   matchAndRewrite(TileOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     Location loc = op.getLoc();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
@@ -518,13 +510,11 @@ struct PadLowering final : OpConversionPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkStatic(op, rewriter)))
+    if (failed(checkStaticShapes(op, rewriter)))
       return failure();
     Type original = elementTypeOf(op.getType());
-    if (!original.isIntOrFloat())
-      return failLowering(
-          rewriter, op,
-          "needs float or integer elements (dequantize quantized ones first)");
+    if (failed(checkIntOrFloatElements(op, original, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
     Type elementType = type.getElementType();

@@ -1,6 +1,7 @@
 //===- LoweringFailure.cpp - why a lowbit op cannot be lowered ------------===//
 
 #include "LoweringFailure.h"
+#include "StructuredBuilders.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -24,4 +25,22 @@ LogicalResult lowbit::failLowering(ConversionPatternRewriter &rewriter,
   llvm::interleaveComma(elementTypes, diag, [&](Type type) { diag << type; });
   diag << " cannot be lowered to linalg: " << why;
   return rewriter.notifyMatchFailure(op, why);
+}
+
+LogicalResult lowbit::checkStaticShapes(Operation *op,
+                                        ConversionPatternRewriter &rewriter) {
+  if (!areStaticTensors(op->getOperandTypes()) ||
+      !areStaticTensors(op->getResultTypes()))
+    return failLowering(rewriter, op, "needs statically shaped tensors");
+  return success();
+}
+
+LogicalResult
+lowbit::checkIntOrFloatElements(Operation *op, Type elementType,
+                                ConversionPatternRewriter &rewriter) {
+  if (!elementType.isIntOrFloat())
+    return failLowering(
+        rewriter, op,
+        "needs float or integer elements (dequantize quantized ones first)");
+  return success();
 }

@@ -22,6 +22,17 @@ namespace lowbit {
 mlir::LogicalResult failLowering(mlir::ConversionPatternRewriter &rewriter,
                                  mlir::Operation *op, const llvm::Twine &why);
 
+/// Fails through failLowering with "needs statically shaped tensors" unless
+/// every operand and result of `op` is a statically shaped ranked tensor.
+mlir::LogicalResult checkStaticShapes(mlir::Operation *op,
+                                      mlir::ConversionPatternRewriter &rewriter);
+
+/// Fails through failLowering unless `elementType` (an element type of `op`
+/// before conversion) is a float or integer type, i.e. not quantized.
+mlir::LogicalResult
+checkIntOrFloatElements(mlir::Operation *op, mlir::Type elementType,
+                        mlir::ConversionPatternRewriter &rewriter);
+
 } // namespace lowbit
 
 #endif // LOWBIT_LIB_CONVERSION_LOWBITTOLINALG_LOWERINGFAILURE_H

@@ -27,9 +27,8 @@ namespace {
 /// Fails with the reason unless `op` has static shapes and float elements.
 LogicalResult checkStaticFloat(Operation *op,
                                ConversionPatternRewriter &rewriter) {
-  if (!areStaticTensors(op->getOperandTypes()) ||
-      !areStaticTensors(op->getResultTypes()))
-    return failLowering(rewriter, op, "needs statically shaped tensors");
+  if (failed(checkStaticShapes(op, rewriter)))
+    return failure();
   auto isFloatTensor = [](Type type) {
     return isa<FloatType>(elementTypeOf(type));
   };

@@ -47,13 +47,17 @@ Value padForWindows(OpBuilder &b, Location loc, Value input,
   return padOrCrop(b, loc, input, low, high, padValue);
 }
 
-/// A pooling reduction as a linalg.generic over (n, c, o..., k...).
-Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input, Value init,
-                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                          ArrayRef<int64_t> dilations, PoolKind kind,
-                          bool isUnsigned) {
-  MLIRContext *ctx = b.getContext();
-  int64_t spatial = kernel.size(), loops = 2 + 2 * spatial;
+/// The indexing of a pooling linalg.generic over (n, c, o..., k...): the
+/// maps of the input (n, c, o * stride + k * dilation...), the window (k...)
+/// and the output (n, c, o...), and the iterators (reducing over k...).
+struct PoolingIndexing {
+  SmallVector<AffineMap> maps;
+  SmallVector<utils::IteratorType> iterators;
+};
+
+PoolingIndexing getPoolingIndexing(MLIRContext *ctx, ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> dilations) {
+  int64_t spatial = strides.size(), loops = 2 + 2 * spatial;
   SmallVector<AffineExpr> inputExprs{getAffineDimExpr(0, ctx),
                                      getAffineDimExpr(1, ctx)};
   SmallVector<AffineExpr> windowExprs, outputExprs(inputExprs);
@@ -64,17 +68,27 @@ Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input, Value init,
     windowExprs.push_back(k);
     outputExprs.push_back(o);
   }
+  PoolingIndexing indexing{{AffineMap::get(loops, 0, inputExprs, ctx),
+                            AffineMap::get(loops, 0, windowExprs, ctx),
+                            AffineMap::get(loops, 0, outputExprs, ctx)},
+                           SmallVector<utils::IteratorType>(
+                               2 + spatial, utils::IteratorType::parallel)};
+  indexing.iterators.append(spatial, utils::IteratorType::reduction);
+  return indexing;
+}
+
+/// A pooling reduction as a linalg.generic over (n, c, o..., k...).
+Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input, Value init,
+                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, PoolKind kind,
+                          bool isUnsigned) {
   Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
   Value window = createEmpty(b, loc, kernel, elementType);
-  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputExprs, ctx),
-                              AffineMap::get(loops, 0, windowExprs, ctx),
-                              AffineMap::get(loops, 0, outputExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(2 + spatial,
-                                             utils::IteratorType::parallel);
-  iterators.append(spatial, utils::IteratorType::reduction);
+  PoolingIndexing indexing =
+      getPoolingIndexing(b.getContext(), strides, dilations);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{input, window},
-             ValueRange{init}, maps, iterators,
+             ValueRange{init}, indexing.maps, indexing.iterators,
              [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                Value result =
                    kind == PoolKind::Max
@@ -128,14 +142,11 @@ struct MaxPoolLowering final : OpConversionPattern<MaxPoolOp> {
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Type original = elementTypeOf(op.getType());
-    if (!original.isIntOrFloat())
-      return failLowering(
-          rewriter, op,
-          "needs float or integer elements (dequantize quantized ones first)");
+    if (failed(checkIntOrFloatElements(op, original, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
@@ -167,14 +178,11 @@ struct MaxPoolWithIndicesLowering final
   LogicalResult
   matchAndRewrite(MaxPoolWithIndicesOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Type original = elementTypeOf(op.getOutput().getType());
-    if (!original.isIntOrFloat())
-      return failLowering(
-          rewriter, op,
-          "needs float or integer elements (dequantize quantized ones first)");
+    if (failed(checkIntOrFloatElements(op, original, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     const TypeConverter *converter = getTypeConverter();
@@ -185,7 +193,7 @@ struct MaxPoolWithIndicesLowering final
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides();
     ArrayRef<int64_t> dilations = op.getDilations(), pads = op.getPads();
-    int64_t spatial = kernel.size(), loops = 2 + 2 * spatial;
+    int64_t spatial = kernel.size();
     bool isUnsigned = isUnsignedElement(original);
     Type elementType = resultType.getElementType();
     Type indexType = indicesType.getElementType();
@@ -199,23 +207,10 @@ struct MaxPoolWithIndicesLowering final
                      createIntConstant(rewriter, loc, indexType, -1));
     Value window = createEmpty(rewriter, loc, kernel, elementType);
 
-    SmallVector<AffineExpr> inputExprs{getAffineDimExpr(0, ctx),
-                                       getAffineDimExpr(1, ctx)};
-    SmallVector<AffineExpr> windowExprs, outputExprs(inputExprs);
-    for (int64_t i = 0; i < spatial; ++i) {
-      AffineExpr o = getAffineDimExpr(2 + i, ctx);
-      AffineExpr k = getAffineDimExpr(2 + spatial + i, ctx);
-      inputExprs.push_back(o * strides[i] + k * dilations[i]);
-      windowExprs.push_back(k);
-      outputExprs.push_back(o);
-    }
-    AffineMap outputMap = AffineMap::get(loops, 0, outputExprs, ctx);
-    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputExprs, ctx),
-                                AffineMap::get(loops, 0, windowExprs, ctx),
-                                outputMap, outputMap};
-    SmallVector<utils::IteratorType> iterators(2 + spatial,
-                                               utils::IteratorType::parallel);
-    iterators.append(spatial, utils::IteratorType::reduction);
+    // The indices output is indexed like the values output.
+    PoolingIndexing indexing = getPoolingIndexing(ctx, strides, dilations);
+    SmallVector<AffineMap> maps(indexing.maps);
+    maps.push_back(indexing.maps.back());
 
     // The flat index linearizes (n, c, spatial...) with the last two spatial
     // dimensions swapped for storage_order = 1 (column-major).
@@ -228,7 +223,7 @@ struct MaxPoolWithIndicesLowering final
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{values.getType(), indices.getType()},
         ValueRange{padded, window}, ValueRange{values, indices}, maps,
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        indexing.iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = args[0], best = args[2], bestIndex = args[3];
           auto constant = [&](int64_t v) -> Value {
             return arith::ConstantIndexOp::create(b, l, v);
@@ -294,9 +289,8 @@ struct AvgPoolLowering final : OpConversionPattern<AvgPoolOp> {
   LogicalResult
   matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     if (!isa<FloatType>(elementTypeOf(op.getType())))
       return failLowering(rewriter, op, "needs float elements");
     Location loc = op.getLoc();

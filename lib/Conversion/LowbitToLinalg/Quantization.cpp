@@ -172,9 +172,8 @@ struct QuantLowering final : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     auto originalIn = cast<RankedTensorType>(op.getInput().getType());
     auto originalOut = cast<RankedTensorType>(op.getType());

@@ -50,14 +50,11 @@ struct ReduceLowering final : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Type original = elementTypeOf(op.getInput().getType());
-    if (!original.isIntOrFloat())
-      return failLowering(
-          rewriter, op,
-          "needs float or integer elements (dequantize quantized ones first)");
+    if (failed(checkIntOrFloatElements(op, original, rewriter)))
+      return failure();
     bool needsFloat = kind == ReduceKind::L2 || kind == ReduceKind::LogSumExp;
     if (needsFloat && !isa<FloatType>(original))
       return failLowering(rewriter, op, "needs float elements");
@@ -181,14 +178,11 @@ struct ArgMaxLowering final : OpConversionPattern<ArgMaxOp> {
   LogicalResult
   matchAndRewrite(ArgMaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Type original = elementTypeOf(op.getInput().getType());
-    if (!original.isIntOrFloat())
-      return failLowering(
-          rewriter, op,
-          "needs float or integer elements (dequantize quantized ones first)");
+    if (failed(checkIntOrFloatElements(op, original, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     bool isUnsigned = isUnsignedElement(original);
@@ -328,9 +322,8 @@ struct TopKLowering final : OpConversionPattern<TopKOp> {
   LogicalResult
   matchAndRewrite(TopKOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     Type original = elementTypeOf(op.getInput().getType());
     if (!original.isIntOrFloat() || original.isInteger(1))
       return failLowering(rewriter, op, "needs float or integer elements");

@@ -160,9 +160,8 @@ struct ResizeLowering final : OpConversionPattern<ResizeOp> {
   LogicalResult
   matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!areStaticTensors(op->getOperandTypes()) ||
-        !areStaticTensors(op->getResultTypes()))
-      return failLowering(rewriter, op, "needs statically shaped tensors");
+    if (failed(checkStaticShapes(op, rewriter)))
+      return failure();
     ResizeMode mode{
         op.getMode(),           op.getCoordinateTransformationMode(),
         op.getNearestMode(),    op.getCubicCoeffA().convertToDouble(),
