@@ -26,6 +26,8 @@ using namespace mlir;
 namespace {
 
 bool isContraction(Operation *op) {
+  if (!op)
+    return false;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0 &&
          linalg::isaContractionOpInterface(linalgOp);
@@ -50,7 +52,18 @@ struct LowbitCPUFuseElementwisePass final
                  !isContraction(fusedOperand->getOwner());
         };
     linalg::populateElementwiseOpsFusionPatterns(patterns, fuseElementwise);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    // Reshapes stay outside contractions: a reshape folded into a named
+    // matmul turns it into a generic with unit and split loops (1x1x40x6625
+    // x120), which tiling no longer recognizes as a plain matmul. The
+    // reshapes around a contraction are views after bufferization anyway.
+    linalg::ControlFusionFn reshapeControl =
+        [singleUse](OpOperand *fusedOperand) {
+          return singleUse(fusedOperand) &&
+                 !isContraction(fusedOperand->getOwner()) &&
+                 !isContraction(fusedOperand->get().getDefiningOp());
+        };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      reshapeControl);
     linalg::populateConstantFoldLinalgOperations(patterns, singleUse);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -274,30 +275,112 @@ getCollapsibleLoopGroups(linalg::LinalgOp op) {
   return groups;
 }
 
+/// The init operand that, replaced by a slice of another tensor, makes
+/// `value` get computed in place there: `value` is the single-use result of
+/// a linalg op whose init is a `tensor.empty`, possibly through single-use
+/// inits (a fill, a bias broadcast) that are themselves linalg ops.
+OpOperand *findEmptyInit(Value value) {
+  while (true) {
+    auto result = dyn_cast<OpResult>(value);
+    if (!result || !value.hasOneUse())
+      return nullptr;
+    auto producer = dyn_cast<linalg::LinalgOp>(result.getOwner());
+    if (!producer || !producer.hasPureTensorSemantics())
+      return nullptr;
+    OpOperand *init = producer.getDpsInitOperand(result.getResultNumber());
+    Operation *initOp = init->get().getDefiningOp();
+    if (isa_and_nonnull<tensor::EmptyOp>(initOp))
+      return init;
+    value = init->get();
+  }
+}
+
 /// `tensor.pad` by a constant as a fill of the result and a `linalg.copy` of
 /// the source into its interior. Both are linalg ops that tile and vectorize;
-/// bufferized as is, a pad becomes an element-by-element strided copy.
+/// bufferized as is, a pad becomes an element-by-element strided copy. When
+/// the source is computed into a `tensor.empty`, it is computed into the
+/// interior of the filled result instead, and the pad copies nothing.
 LogicalResult decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
   Value padding = pad.getConstantPaddingValue();
   RankedTensorType resultType = pad.getResultType();
   if (!padding || !resultType.hasStaticShape() ||
       !pad.getSourceType().hasStaticShape() ||
-      (pad.hasZeroLowPad() && pad.hasZeroHighPad()))
+      (pad.hasZeroLowPad() && pad.hasZeroHighPad()) ||
+      !pad.getLow().empty() || !pad.getHigh().empty() ||
+      llvm::any_of(pad.getStaticLow(), [](int64_t v) { return v < 0; }) ||
+      llvm::any_of(pad.getStaticHigh(), [](int64_t v) { return v < 0; }))
     return failure();
   Location loc = pad.getLoc();
-  rewriter.setInsertionPoint(pad);
+  SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : pad.getSourceType().getShape())
+    sizes.push_back(rewriter.getIndexAttr(size));
+  SmallVector<OpFoldResult> strides(resultType.getRank(),
+                                    rewriter.getIndexAttr(1));
   // Not tensor.empty: CSE would merge the identical fills of equally shaped
   // pads, and bufferization would then copy the shared border buffer for
   // every pad.
-  Value empty = bufferization::AllocTensorOp::create(rewriter, loc, resultType,
-                                                     ValueRange());
-  Value filled =
-      linalg::FillOp::create(rewriter, loc, padding, empty).getResult(0);
-  SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
-  SmallVector<OpFoldResult> sizes =
-      tensor::getMixedSizes(rewriter, loc, pad.getSource());
-  SmallVector<OpFoldResult> strides(resultType.getRank(),
-                                    rewriter.getIndexAttr(1));
+  // Only the border is filled, one slab per padded side: dimensions before
+  // the slab's own span the interior, those after it span everything.
+  ArrayRef<int64_t> sourceShape = pad.getSourceType().getShape();
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  auto createFilled = [&](Value paddingValue) -> Value {
+    Value result = bufferization::AllocTensorOp::create(
+        rewriter, loc, resultType, ValueRange());
+    int64_t rank = resultType.getRank();
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      for (bool isLow : {true, false}) {
+        int64_t width = isLow ? low[dim] : high[dim];
+        if (width == 0)
+          continue;
+        SmallVector<OpFoldResult> slabOffsets, slabSizes;
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t offset = 0, size = resultType.getDimSize(d);
+          if (d < dim) {
+            offset = low[d];
+            size = sourceShape[d];
+          } else if (d == dim) {
+            offset = isLow ? 0 : low[d] + sourceShape[d];
+            size = width;
+          }
+          slabOffsets.push_back(rewriter.getIndexAttr(offset));
+          slabSizes.push_back(rewriter.getIndexAttr(size));
+        }
+        Value slab = tensor::ExtractSliceOp::create(
+            rewriter, loc, result, slabOffsets, slabSizes, strides);
+        Value filledSlab =
+            linalg::FillOp::create(rewriter, loc, paddingValue, slab)
+                .getResult(0);
+        result = tensor::InsertSliceOp::create(rewriter, loc, filledSlab,
+                                               result, slabOffsets, slabSizes,
+                                               strides);
+      }
+    }
+    return result;
+  };
+
+  TypedAttr paddingAttr;
+  OpOperand *emptyInit = findEmptyInit(pad.getSource());
+  if (emptyInit && matchPattern(padding, m_Constant(&paddingAttr))) {
+    // In place: fill first, then the producer writes the interior; the
+    // insert_slice matches the extract_slice, so bufferization keeps one
+    // buffer.
+    Operation *user = emptyInit->getOwner();
+    rewriter.setInsertionPoint(user);
+    Value paddingValue =
+        arith::ConstantOp::create(rewriter, loc, paddingAttr).getResult();
+    Value filled = createFilled(paddingValue);
+    Value interior = tensor::ExtractSliceOp::create(rewriter, loc, filled,
+                                                    offsets, sizes, strides);
+    rewriter.modifyOpInPlace(user, [&] { emptyInit->set(interior); });
+    rewriter.setInsertionPoint(pad);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        pad, pad.getSource(), filled, offsets, sizes, strides);
+    return success();
+  }
+
+  rewriter.setInsertionPoint(pad);
+  Value filled = createFilled(padding);
   Value interior = tensor::ExtractSliceOp::create(rewriter, loc, filled,
                                                   offsets, sizes, strides);
   Value copied =

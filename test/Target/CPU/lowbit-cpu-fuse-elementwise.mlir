@@ -63,3 +63,24 @@ func.func @relu_into_contraction(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %i
   } -> tensor<16x8xf32>
   return %mm : tensor<16x8xf32>
 }
+
+// -----
+
+// Reshapes around a named matmul stay reshapes (views after bufferization):
+// folded into it, they would turn it into a generic with unit and split
+// loops that tiling no longer treats as a plain matmul.
+
+// CHECK-LABEL: func.func @reshape_around_matmul
+// CHECK:         tensor.collapse_shape
+// CHECK:         linalg.matmul
+// CHECK:         tensor.expand_shape
+// CHECK-NOT:     linalg.generic {{.*}}reduction
+func.func @reshape_around_matmul(%a: tensor<1x40x120xf32>, %b: tensor<120x360xf32>) -> tensor<1x40x3x120xf32> {
+  %zero = arith.constant 0.0 : f32
+  %a2 = tensor.collapse_shape %a [[0, 1], [2]] : tensor<1x40x120xf32> into tensor<40x120xf32>
+  %e = tensor.empty() : tensor<40x360xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<40x360xf32>) -> tensor<40x360xf32>
+  %m = linalg.matmul ins(%a2, %b : tensor<40x120xf32>, tensor<120x360xf32>) outs(%f : tensor<40x360xf32>) -> tensor<40x360xf32>
+  %r = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 40, 3, 120] : tensor<40x360xf32> into tensor<1x40x3x120xf32>
+  return %r : tensor<1x40x3x120xf32>
+}

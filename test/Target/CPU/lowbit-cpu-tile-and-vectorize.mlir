@@ -168,14 +168,18 @@ func.func @depthwise(%x: tensor<1x64x20x84xf32>, %w: tensor<64x5x5xf32>, %init: 
 
 // -----
 
-// tensor.pad becomes a fill of a fresh padded tensor (not tensor.empty,
-// which CSE would share between pads) and a vectorized copy into its
-// interior.
+// tensor.pad becomes a fresh padded tensor (not tensor.empty, which CSE
+// would share between pads) with only its border filled, one slab per
+// padded side, and a vectorized copy into its interior.
 
 // CHECK-LABEL: func.func @pad
 // CHECK:         %[[ALLOC:.+]] = bufferization.alloc_tensor() : tensor<1x64x16x84xf32>
-// CHECK:         %[[FILLED:.+]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[ALLOC]])
+// CHECK:         tensor.extract_slice %[[ALLOC]][0, 0, 0, 0] [1, 64, 2, 84]
 // CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x14xf32>
+// CHECK:         %[[TOP:.+]] = tensor.insert_slice {{.*}} into %[[ALLOC]][0, 0, 0, 0] [1, 64, 2, 84]
+// CHECK:         %[[BOTTOM:.+]] = tensor.insert_slice {{.*}} into %[[TOP]][0, 0, 14, 0] [1, 64, 2, 84]
+// CHECK:         %[[LEFT:.+]] = tensor.insert_slice {{.*}} into %[[BOTTOM]][0, 0, 2, 0] [1, 64, 12, 2]
+// CHECK:         %[[FILLED:.+]] = tensor.insert_slice {{.*}} into %[[LEFT]][0, 0, 2, 82] [1, 64, 12, 2]
 // CHECK:         %[[INTERIOR:.+]] = tensor.extract_slice %[[FILLED]][0, 0, 2, 2] [1, 64, 12, 80]
 // CHECK:         %[[COPIED:.+]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[INTERIOR]])
 // CHECK:           vector.transfer_read {{.*}} : tensor<1x64x12x80xf32>, vector<1x1x1x16xf32>
@@ -184,6 +188,35 @@ func.func @depthwise(%x: tensor<1x64x20x84xf32>, %w: tensor<64x5x5xf32>, %init: 
 func.func @pad(%x: tensor<1x64x12x80xf32>) -> tensor<1x64x16x84xf32> {
   %zero = arith.constant 0.0 : f32
   %p = tensor.pad %x low[0, 0, 2, 2] high[0, 0, 2, 2] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x64x12x80xf32> to tensor<1x64x16x84xf32>
+  return %p : tensor<1x64x16x84xf32>
+}
+
+// -----
+
+// A padded value computed into a tensor.empty is computed into the interior
+// of the padded tensor instead: the pad copies nothing.
+
+// CHECK-LABEL: func.func @pad_producer_in_place
+// CHECK:         %[[ALLOC:.+]] = bufferization.alloc_tensor() : tensor<1x64x16x84xf32>
+// CHECK:         %[[FILLED:.+]] = tensor.insert_slice {{.*}}[0, 0, 2, 82] [1, 64, 12, 2]
+// CHECK:         %[[INTERIOR:.+]] = tensor.extract_slice %[[FILLED]][0, 0, 2, 2] [1, 64, 12, 80]
+// CHECK:         %[[RELU:.+]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[INTERIOR]])
+// CHECK:           arith.maximumf {{.*}} : vector<1x1x1x16xf32>
+// CHECK:         tensor.insert_slice %[[RELU]] into %[[FILLED]][0, 0, 2, 2] [1, 64, 12, 80]
+// CHECK-NOT:     tensor.pad
+// CHECK-NOT:     scf.forall
+func.func @pad_producer_in_place(%x: tensor<1x64x12x80xf32>) -> tensor<1x64x16x84xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64x12x80xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x64x12x80xf32>) outs(%e : tensor<1x64x12x80xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x64x12x80xf32>
+  %p = tensor.pad %r low[0, 0, 2, 2] high[0, 0, 2, 2] {
   ^bb0(%i: index, %j: index, %k: index, %l: index):
     tensor.yield %zero : f32
   } : tensor<1x64x12x80xf32> to tensor<1x64x16x84xf32>
