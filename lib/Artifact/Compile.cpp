@@ -17,7 +17,6 @@
 #include "lowbit/InitAll.h"
 #include "lowbit/Target/CPU/CPUCodegen.h"
 #include "lowbit/Target/CPU/CPUPipeline.h"
-#include "lowbit/Target/CPU/CompileStages.h"
 
 #include "dialects/Lowbit/Transforms/Passes.h"
 

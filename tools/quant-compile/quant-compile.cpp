@@ -8,7 +8,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Artifact/Compile.h"
-#include "lowbit/Target/CPU/CompileStages.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"

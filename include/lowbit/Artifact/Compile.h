@@ -7,6 +7,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 #include <vector>
@@ -33,6 +34,24 @@ struct CompileOptions {
 /// diagnostics on `context` (one per problem, naming file/node/flag).
 mlir::LogicalResult compileArtifact(mlir::MLIRContext &context,
                                     const CompileOptions &options);
+
+/// The forms `quant-compile --emit=...` can stop at.
+enum class CompileStage {
+  /// The lowbit graph after import, BatchNorm folding and canonicalization.
+  LowbitGraph,
+  /// After convert-lowbit-to-linalg.
+  Linalg,
+  /// After lowbit-cpu-pipeline (LLVM dialect).
+  LLVMDialect,
+  /// Optimized LLVM IR with the artifact entry point and descriptor.
+  LLVMIR,
+};
+
+/// Runs compileArtifact's flow up to `stage` and prints that form to `os`,
+/// for debugging and lit tests. Errors are diagnostics on `context`.
+mlir::LogicalResult emitCompileStage(mlir::MLIRContext &context,
+                                     const CompileOptions &options,
+                                     CompileStage stage, llvm::raw_ostream &os);
 
 } // namespace lowbit
 
