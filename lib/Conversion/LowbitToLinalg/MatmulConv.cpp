@@ -45,6 +45,12 @@ LogicalResult checkSupported(Operation *op,
   return success();
 }
 
+/// Body of a contraction generic: `acc + lhs * rhs` over (lhs, rhs, acc).
+void yieldMultiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+  Value product = createMul(b, loc, args[0], args[1]);
+  linalg::YieldOp::create(b, loc, createAdd(b, loc, args[2], product));
+}
+
 int64_t product(ArrayRef<int64_t> shape) {
   int64_t result = 1;
   for (int64_t extent : shape)
@@ -125,12 +131,7 @@ Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
              ValueRange{init}, maps, iterators,
-             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               Value product = createMul(nested, nestedLoc, args[0], args[1]);
-               linalg::YieldOp::create(
-                   nested, nestedLoc,
-                   createAdd(nested, nestedLoc, args[2], product));
-             })
+             yieldMultiplyAccumulate)
       .getResult(0);
 }
 
@@ -271,12 +272,7 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{input, weight},
              ValueRange{init}, maps, iterators,
-             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               Value product = createMul(nested, nestedLoc, args[0], args[1]);
-               linalg::YieldOp::create(
-                   nested, nestedLoc,
-                   createAdd(nested, nestedLoc, args[2], product));
-             })
+             yieldMultiplyAccumulate)
       .getResult(0);
 }
 
