@@ -25,6 +25,7 @@ def Lowbit_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
 }
 
 #endif // LOWBIT_DIALECT_TD

@@ -121,30 +121,36 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
 // MatMulOp / GemmOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::verify() {
-  ArrayRef<int64_t> a = tensorType(getLhs()).getShape();
-  ArrayRef<int64_t> b = tensorType(getRhs()).getShape();
+/// numpy matmul shapes: 1-D promotion, broadcast batch dimensions.
+static LogicalResult verifyMatMulShapes(Operation *op, ArrayRef<int64_t> a,
+                                        ArrayRef<int64_t> b,
+                                        ArrayRef<int64_t> result) {
   if (a.empty() || b.empty())
-    return emitOpError("operands must have rank >= 1");
+    return op->emitOpError("operands must have rank >= 1");
   int64_t k1 = a.back();
   int64_t k2 = b.size() == 1 ? b[0] : b[b.size() - 2];
   if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2)
-    return emitOpError("contraction dimensions differ: ")
+    return op->emitOpError("contraction dimensions differ: ")
            << k1 << " vs " << k2;
   // Expected result: broadcast(batch(a), batch(b)) + [M] + [N].
   SmallVector<int64_t> batchA(a.begin(), a.end() - std::min<size_t>(a.size(), 2));
   SmallVector<int64_t> batchB(b.begin(), b.end() - std::min<size_t>(b.size(), 2));
   SmallVector<int64_t> expected;
   if (!OpTrait::util::getBroadcastedShape(batchA, batchB, expected))
-    return emitOpError("batch dimensions do not broadcast");
+    return op->emitOpError("batch dimensions do not broadcast");
   if (a.size() >= 2)
     expected.push_back(a[a.size() - 2]);
   if (b.size() >= 2)
     expected.push_back(b.back());
-  ArrayRef<int64_t> result = getType().getShape();
   if (failed(verifyCompatibleShape(result, expected)))
-    return emitOpError("result shape does not match operands");
+    return op->emitOpError("result shape does not match operands");
   return success();
+}
+
+LogicalResult MatMulOp::verify() {
+  return verifyMatMulShapes(*this, tensorType(getLhs()).getShape(),
+                            tensorType(getRhs()).getShape(),
+                            getType().getShape());
 }
 
 LogicalResult GemmOp::verify() {
@@ -221,28 +227,37 @@ static LogicalResult verifyConvCommon(Operation *op, RankedTensorType input,
   return success();
 }
 
-LogicalResult ConvOp::verify() {
-  RankedTensorType input = tensorType(getInput()), weight = tensorType(getWeight());
-  if (failed(verifyConvCommon(*this, input, weight, getBias(), getType(),
-                              getStrides(), getDilations(), getPads(),
-                              getGroup(), weight.getDimSize(0))))
+/// Forward convolution: channels per group and the result's spatial extents.
+static LogicalResult verifyConvShapes(Operation *op, RankedTensorType input,
+                                      RankedTensorType weight, Value bias,
+                                      RankedTensorType result,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads, int64_t group) {
+  if (failed(verifyConvCommon(op, input, weight, bias, result, strides,
+                              dilations, pads, group, weight.getDimSize(0))))
     return failure();
-  int64_t group = getGroup();
   if (input.getDimSize(1) / group != weight.getDimSize(1))
-    return emitOpError("weight has ")
+    return op->emitOpError("weight has ")
            << weight.getDimSize(1) << " input channels per group, expected "
            << input.getDimSize(1) / group;
   int64_t spatial = input.getRank() - 2;
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(i + 2), k = weight.getDimSize(i + 2);
-    int64_t padded = in + getPads()[i] + getPads()[i + spatial];
-    int64_t extent = (k - 1) * getDilations()[i] + 1;
-    int64_t expected = (padded - extent) / getStrides()[i] + 1;
-    if (padded < extent || getType().getDimSize(i + 2) != expected)
-      return emitOpError("spatial dimension ")
+    int64_t padded = in + pads[i] + pads[i + spatial];
+    int64_t extent = (k - 1) * dilations[i] + 1;
+    int64_t expected = (padded - extent) / strides[i] + 1;
+    if (padded < extent || result.getDimSize(i + 2) != expected)
+      return op->emitOpError("spatial dimension ")
              << i << " of the result should be " << expected;
   }
   return success();
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyConvShapes(*this, tensorType(getInput()),
+                          tensorType(getWeight()), getBias(), getType(),
+                          getStrides(), getDilations(), getPads(), getGroup());
 }
 
 LogicalResult ConvTransposeOp::verify() {
@@ -752,11 +767,27 @@ static LogicalResult verifyQuantPair(Operation *op, RankedTensorType floatSide,
   return success();
 }
 
+/// A codebook replaces the affine map, so storage is an unsigned index.
+static LogicalResult verifyCodebook(Operation *op, std::optional<Codebook> codebook,
+                                    RankedTensorType quantSide) {
+  if (!codebook)
+    return success();
+  auto q = cast<quant::QuantizedType>(quantSide.getElementType());
+  if (q.isSigned())
+    return op->emitOpError("codebook ")
+           << stringifyCodebook(*codebook) << " needs unsigned storage";
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
+  if (failed(verifyCodebook(*this, getCodebook(), getType())))
+    return failure();
   return verifyQuantPair(*this, tensorType(getInput()), getType());
 }
 
 LogicalResult DequantizeOp::verify() {
+  if (failed(verifyCodebook(*this, getCodebook(), tensorType(getInput()))))
+    return failure();
   return verifyQuantPair(*this, getType(), tensorType(getInput()));
 }
 
@@ -772,6 +803,119 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized contractions
+//===----------------------------------------------------------------------===//
+
+/// Element-type rules shared by quantized_matmul and quantized_conv (see the
+/// table in their description). `outAxis` / `reductionAxis` are the weight
+/// dimensions holding output channels and the reduction.
+template <typename OpTy>
+static LogicalResult verifyQuantizedContraction(OpTy op, Type lhsElement,
+                                                RankedTensorType weight,
+                                                int64_t outAxis,
+                                                int64_t reductionAxis) {
+  Type resultElement = op.getType().getElementType();
+  auto rhs = cast<quant::QuantizedType>(weight.getElementType());
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
+           quant::UniformQuantizedSubChannelType>(rhs))
+    return op.emitOpError("weights need a uniform quantized type, got ") << rhs;
+  Type expressed = rhs.getExpressedType();
+
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhs))
+    if (perAxis.getQuantizedDimension() != outAxis)
+      return op.emitOpError("weights must be quantized along their output "
+                            "channel dimension ")
+             << outAxis << ", not " << perAxis.getQuantizedDimension();
+  if (auto subChannel = dyn_cast<quant::UniformQuantizedSubChannelType>(rhs))
+    for (auto [dim, block] : llvm::zip(subChannel.getQuantizedDimensions(),
+                                       subChannel.getBlockSizes()))
+      if (dim != outAxis && dim != reductionAxis && block != 1 &&
+          block != weight.getDimSize(dim))
+        return op.emitOpError("weight blocks may only split the output "
+                              "channel and reduction dimensions");
+
+  if (op.getWeightCodebook()) {
+    if (rhs.isSigned())
+      return op.emitOpError("codebook weights need unsigned storage");
+    if (!isa<FloatType>(lhsElement))
+      return op.emitOpError("codebook weights are weight-only: the "
+                            "activations must be float");
+  }
+
+  Type biasElement;
+  if (Value bias = op.getBias())
+    biasElement = tensorType(bias).getElementType();
+
+  if (auto lhs = dyn_cast<quant::QuantizedType>(lhsElement)) {
+    // Integer kernel.
+    if (!isa<quant::UniformQuantizedType>(lhs))
+      return op.emitOpError("quantized activations must be per tensor");
+    if (lhs.getExpressedType() != expressed)
+      return op.emitOpError("activations and weights express different types");
+    if (op.getDynamicActivations())
+      return op.emitOpError("dynamic_activations needs float activations");
+    if (biasElement && !biasElement.isInteger(32))
+      return op.emitOpError("the bias of an integer kernel must be i32");
+    if (auto result = dyn_cast<quant::QuantizedType>(resultElement)) {
+      if (!isa<quant::UniformQuantizedType>(result) ||
+          result.getExpressedType() != expressed)
+        return op.emitOpError("a quantized result must be per tensor and "
+                              "express ")
+               << expressed;
+    } else if (resultElement.isInteger(32)) {
+      if (op.getActivation() != FusedActivation::none)
+        return op.emitOpError("a raw i32 accumulator takes no activation");
+    } else if (resultElement != expressed) {
+      return op.emitOpError("result must be quantized, i32 or ") << expressed;
+    }
+  } else {
+    // Weight-only or dynamic: float in, float out.
+    if (lhsElement != expressed || resultElement != expressed)
+      return op.emitOpError("float activations and result must be ")
+             << expressed << ", the weights' expressed type";
+    if (biasElement && biasElement != expressed)
+      return op.emitOpError("the bias of a float kernel must be ") << expressed;
+  }
+
+  bool isClip = op.getActivation() == FusedActivation::clip;
+  bool hasBounds = op.getClipMinAttr() || op.getClipMaxAttr();
+  if (isClip != hasBounds)
+    return op.emitOpError(isClip ? "clip needs clip_min or clip_max"
+                                 : "clip bounds need activation clip");
+  return success();
+}
+
+LogicalResult QuantizedMatMulOp::verify() {
+  RankedTensorType lhs = tensorType(getLhs()), rhs = tensorType(getRhs());
+  if (failed(verifyMatMulShapes(*this, lhs.getShape(), rhs.getShape(),
+                                getType().getShape())))
+    return failure();
+  int64_t rank = rhs.getRank();
+  if (rank < 2)
+    return emitOpError("weights must have rank >= 2");
+  if (Value bias = getBias()) {
+    RankedTensorType biasType = tensorType(bias);
+    if (biasType.getRank() != 1 ||
+        biasType.getDimSize(0) != rhs.getDimSize(rank - 1))
+      return emitOpError("bias must be 1-D with ")
+             << rhs.getDimSize(rank - 1) << " elements";
+  }
+  return verifyQuantizedContraction(*this, lhs.getElementType(), rhs,
+                                    rank - 1, rank - 2);
+}
+
+LogicalResult QuantizedConvOp::verify() {
+  RankedTensorType input = tensorType(getInput()),
+                   weight = tensorType(getWeight());
+  if (failed(verifyConvShapes(*this, input, weight, getBias(), getType(),
+                              getStrides(), getDilations(), getPads(),
+                              getGroup())))
+    return failure();
+  return verifyQuantizedContraction(*this, input.getElementType(), weight,
+                                    /*outAxis=*/0, /*reductionAxis=*/1);
 }
 
 #define GET_OP_CLASSES

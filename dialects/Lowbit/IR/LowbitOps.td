@@ -3,6 +3,7 @@
 #ifndef LOWBIT_OPS_TD
 #define LOWBIT_OPS_TD
 
+include "dialects/Lowbit/IR/LowbitAttrs.td"
 include "dialects/Lowbit/IR/LowbitDialect.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -909,11 +910,16 @@ def Lowbit_QuantizeOp : Lowbit_Op<"quantize", [Pure, SameOperandsAndResultShape]
     and granularity (per-tensor, per-axis, sub-channel) come from the
     result's `!quant.uniform` element type.
 
+    With a `codebook`, the stored integer indexes the codebook's value table
+    instead: `q = nearest(table, x / scale)` (zero points must be 0 and the
+    storage unsigned). This is how NF4 and fp8 are written.
+
     ```mlir
     %q = lowbit.quantize %x : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1:3>>
     ```
   }];
-  let arguments = (ins Lowbit_FloatTensor:$input);
+  let arguments = (ins Lowbit_FloatTensor:$input,
+                       OptionalAttr<Lowbit_CodebookAttr>:$codebook);
   let results = (outs Lowbit_QuantTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -922,13 +928,15 @@ def Lowbit_QuantizeOp : Lowbit_Op<"quantize", [Pure, SameOperandsAndResultShape]
 def Lowbit_DequantizeOp : Lowbit_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "Quantized to float: (q - zp) * scale";
   let description = [{
-    Exactly ONNX `DequantizeLinear`.
+    Exactly ONNX `DequantizeLinear`; with a `codebook`,
+    `x = table[q] * scale`.
 
     ```mlir
     %x = lowbit.dequantize %q : (tensor<4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<4xf32>
     ```
   }];
-  let arguments = (ins Lowbit_QuantTensor:$input);
+  let arguments = (ins Lowbit_QuantTensor:$input,
+                       OptionalAttr<Lowbit_CodebookAttr>:$codebook);
   let results = (outs Lowbit_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -950,6 +958,100 @@ def Lowbit_RequantizeOp : Lowbit_Op<"requantize", [Pure, SameOperandsAndResultSh
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized contractions
+//===----------------------------------------------------------------------===//
+
+class Lowbit_QuantizedContraction<string mnemonic>
+    : Lowbit_Op<mnemonic, [Pure]> {
+  let results = (outs Lowbit_Tensor:$output);
+  let hasVerifier = 1;
+  // Shared by both ops: how operand and result element types select the
+  // arithmetic.
+  code commonDescription = [{
+    The element types select the arithmetic:
+
+    | lhs | rhs (weights) | result | meaning |
+    |-----|---------------|--------|---------|
+    | `!quant` | `!quant` | `!quant` | integer kernel, requantized epilogue |
+    | `!quant` | `!quant` | float | integer kernel, dequantized epilogue |
+    | `!quant` | `!quant` | `i32` | raw accumulator (ONNX MatMulInteger) |
+    | float | `!quant` | float | weight-only: dequantize inside the loop |
+    | float + `dynamic_activations` | `!quant` | float | activations quantized per row at run time (symmetric int8) |
+
+    Integer kernels accumulate `(lhs - lhs_zp) * (rhs - rhs_zp)` in i32 and
+    add the optional i32 `bias` (units: lhs scale × rhs scale, as in ONNX
+    QLinearConv). The epilogue forms the real value
+    `acc * lhs_scale * rhs_scale`, applies `activation`, then quantizes with
+    the result type (ONNX QuantizeLinear rounding) or returns it as float.
+    Weight-only kernels take a float `bias`. `rhs` may be per tensor, per
+    output channel, or sub-channel (groups along the reduction dimension);
+    with `weight_codebook` the stored integers index a value table (NF4,
+    fp8) scaled per group. No float copy of the weights is ever formed.
+  }];
+}
+
+def Lowbit_QuantizedMatMulOp : Lowbit_QuantizedContraction<"quantized_matmul"> {
+  let summary = "Matrix product on quantized operands with a fused epilogue";
+  let description = !strconcat([{
+    `lowbit.matmul` (numpy batching) where `rhs` holds quantized weights.
+  }], commonDescription, [{
+
+    ```mlir
+    %y = lowbit.quantized_matmul %a, %w, %bias {activation = #lowbit.activation<relu>}
+        : (tensor<8x64x!quant.uniform<i8:f32, 0.05:-3>>,
+           tensor<64x32x!quant.uniform<i8:f32:1, {0.01, 0.02, ...}>>, tensor<32xi32>)
+        -> tensor<8x32x!quant.uniform<i8:f32, 0.1:-128>>
+    %z = lowbit.quantized_matmul %x, %w4
+        : (tensor<8x256xf32>, tensor<256x32x!quant.uniform<i4:f32:{0:128, 1:1}, {{...}}>>)
+        -> tensor<8x32xf32>
+    ```
+  }]);
+  let arguments = (ins Lowbit_Tensor:$lhs, Lowbit_QuantTensor:$rhs,
+                       Optional<Lowbit_Tensor>:$bias,
+                       DefaultValuedAttr<Lowbit_FusedActivationAttr,
+                                         "FusedActivation::none">:$activation,
+                       OptionalAttr<F32Attr>:$clip_min,
+                       OptionalAttr<F32Attr>:$clip_max,
+                       OptionalAttr<Lowbit_CodebookAttr>:$weight_codebook,
+                       UnitAttr:$dynamic_activations);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Lowbit_QuantizedConvOp : Lowbit_QuantizedContraction<"quantized_conv"> {
+  let summary = "N-d grouped convolution on quantized operands with a fused epilogue";
+  let description = !strconcat([{
+    `lowbit.conv` (NCHW input, FCHW weights, explicit pads) where `weight`
+    holds quantized weights (per tensor or per output channel, axis 0).
+  }], commonDescription, [{
+
+    ```mlir
+    %y = lowbit.quantized_conv %x, %w, %b {strides = array<i64: 1, 1>,
+            dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+            group = 1 : i64, activation = #lowbit.activation<relu>}
+        : (tensor<1x8x16x16x!quant.uniform<i8:f32, 0.02:4>>,
+           tensor<16x8x3x3x!quant.uniform<i8:f32:0, {...}>>, tensor<16xi32>)
+        -> tensor<1x16x16x16x!quant.uniform<i8:f32, 0.04:-20>>
+    ```
+  }]);
+  let arguments = (ins Lowbit_Tensor:$input, Lowbit_QuantTensor:$weight,
+                       Optional<Lowbit_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       DefaultValuedAttr<Lowbit_FusedActivationAttr,
+                                         "FusedActivation::none">:$activation,
+                       OptionalAttr<F32Attr>:$clip_min,
+                       OptionalAttr<F32Attr>:$clip_max,
+                       OptionalAttr<Lowbit_CodebookAttr>:$weight_codebook,
+                       UnitAttr:$dynamic_activations);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 #endif // LOWBIT_OPS_TD

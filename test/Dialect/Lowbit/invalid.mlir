@@ -424,3 +424,67 @@ func.func @shift_float(%x: tensor<3xf32>) {
   %0 = lowbit.shift_left %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @quantized_matmul_float_weights(%a: tensor<2x4xf32>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{operand #1 must be ranked tensor of}}
+  %0 = lowbit.quantized_matmul %a, %w : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_axis(%a: tensor<2x4xf32>, %w: tensor<4x3x!quant.uniform<i8:f32:0, {0.1, 0.2, 0.3, 0.4}>>) {
+  // expected-error @+1 {{weights must be quantized along their output channel dimension 1, not 0}}
+  %0 = lowbit.quantized_matmul %a, %w : (tensor<2x4xf32>, tensor<4x3x!quant.uniform<i8:f32:0, {0.1, 0.2, 0.3, 0.4}>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_float_bias(%a: tensor<2x4x!quant.uniform<i8:f32, 0.1>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.2>>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{the bias of an integer kernel must be i32}}
+  %0 = lowbit.quantized_matmul %a, %w, %b : (tensor<2x4x!quant.uniform<i8:f32, 0.1>>, tensor<4x3x!quant.uniform<i8:f32, 0.2>>, tensor<3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_accumulator_activation(%a: tensor<2x4x!quant.uniform<u8:f32, 1.0:3>>, %w: tensor<4x3x!quant.uniform<u8:f32, 1.0:5>>) {
+  // expected-error @+1 {{a raw i32 accumulator takes no activation}}
+  %0 = lowbit.quantized_matmul %a, %w {activation = #lowbit.activation<relu>} : (tensor<2x4x!quant.uniform<u8:f32, 1.0:3>>, tensor<4x3x!quant.uniform<u8:f32, 1.0:5>>) -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_codebook_signed(%a: tensor<2x4xf32>, %w: tensor<4x3x!quant.uniform<i4:f32, 0.2>>) {
+  // expected-error @+1 {{codebook weights need unsigned storage}}
+  %0 = lowbit.quantized_matmul %a, %w {weight_codebook = #lowbit.codebook<nf4>} : (tensor<2x4xf32>, tensor<4x3x!quant.uniform<i4:f32, 0.2>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_dynamic_quantized_lhs(%a: tensor<2x4x!quant.uniform<i8:f32, 0.1>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.2>>) {
+  // expected-error @+1 {{dynamic_activations needs float activations}}
+  %0 = lowbit.quantized_matmul %a, %w {dynamic_activations} : (tensor<2x4x!quant.uniform<i8:f32, 0.1>>, tensor<4x3x!quant.uniform<i8:f32, 0.2>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_clip_bounds(%a: tensor<2x4xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.2>>) {
+  // expected-error @+1 {{clip needs clip_min or clip_max}}
+  %0 = lowbit.quantized_matmul %a, %w {activation = #lowbit.activation<clip>} : (tensor<2x4xf32>, tensor<4x3x!quant.uniform<i8:f32, 0.2>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_conv_result_type(%x: tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1>>, %w: tensor<3x2x1x1x!quant.uniform<i8:f32, 0.2>>) {
+  // expected-error @+1 {{result must be quantized, i32 or 'f32'}}
+  %0 = lowbit.quantized_conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1>>, tensor<3x2x1x1x!quant.uniform<i8:f32, 0.2>>) -> tensor<1x3x4x4xf16>
+  return
+}

@@ -307,3 +307,32 @@ func.func @scan_and_select(%x: tensor<3x4xf32>, %a: tensor<3xui8>, %b: tensor<3x
   %7 = lowbit.atan %x : tensor<3x4xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func @quantized_qmm
+func.func @quantized_qmm(%a: tensor<8x64x!quant.uniform<i8:f32, 0.05:-3>>, %w: tensor<64x2x!quant.uniform<i8:f32:1, {0.01, 0.02}>>, %b: tensor<2xi32>) -> tensor<8x2x!quant.uniform<i8:f32, 0.1:-128>> {
+  // CHECK: lowbit.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} {activation = #lowbit.activation<relu>}
+  %y = lowbit.quantized_matmul %a, %w, %b {activation = #lowbit.activation<relu>} : (tensor<8x64x!quant.uniform<i8:f32, 0.05:-3>>, tensor<64x2x!quant.uniform<i8:f32:1, {0.01, 0.02}>>, tensor<2xi32>) -> tensor<8x2x!quant.uniform<i8:f32, 0.1:-128>>
+  return %y : tensor<8x2x!quant.uniform<i8:f32, 0.1:-128>>
+}
+
+// -----
+
+// CHECK-LABEL: func @quantized_w4
+func.func @quantized_w4(%x: tensor<8x4xf32>, %w: tensor<4x2x!quant.uniform<u4:f32:{0:2,1:1}, {{0.1, 0.2}, {0.3, 0.4}}>>) -> tensor<8x2xf32> {
+  // CHECK: lowbit.quantized_matmul %{{.*}}, %{{.*}} {weight_codebook = #lowbit.codebook<nf4>}
+  %y = lowbit.quantized_matmul %x, %w {weight_codebook = #lowbit.codebook<nf4>} : (tensor<8x4xf32>, tensor<4x2x!quant.uniform<u4:f32:{0:2,1:1}, {{0.1, 0.2}, {0.3, 0.4}}>>) -> tensor<8x2xf32>
+  // CHECK: lowbit.dequantize %{{.*}} {codebook = #lowbit.codebook<nf4>}
+  %d = lowbit.dequantize %w {codebook = #lowbit.codebook<nf4>} : (tensor<4x2x!quant.uniform<u4:f32:{0:2,1:1}, {{0.1, 0.2}, {0.3, 0.4}}>>) -> tensor<4x2xf32>
+  return %y : tensor<8x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @quantized_conv
+func.func @quantized_conv(%x: tensor<1x8x16x16x!quant.uniform<i8:f32, 0.02:4>>, %w: tensor<16x8x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x16x16x16xf32> {
+  // CHECK: lowbit.quantized_conv %{{.*}}, %{{.*}} {activation = #lowbit.activation<clip>, clip_max = 6.000000e+00 : f32, clip_min = 0.000000e+00 : f32
+  %y = lowbit.quantized_conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, activation = #lowbit.activation<clip>, clip_min = 0.0 : f32, clip_max = 6.0 : f32} : (tensor<1x8x16x16x!quant.uniform<i8:f32, 0.02:4>>, tensor<16x8x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x16x16x16xf32>
+  return %y : tensor<1x16x16x16xf32>
+}
