@@ -23,25 +23,46 @@ DEMO_LINES = [
 ]
 
 
-def render(text, size=32):
-    """Black text on white, tightly cropped with a small margin."""
-    font = ImageFont.truetype(FONT, size)
+def render(text, size=32, font=FONT, fill="black", background="white"):
+    """Black text on white, tightly cropped with a small margin.
+
+    font is a TrueType path; fill and background are PIL colours."""
+    font = ImageFont.truetype(font, size)
     left, top, right, bottom = font.getbbox(text)
     margin = size // 4
-    image = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), "white")
-    ImageDraw.Draw(image).text((margin - left, margin - top), text, font=font, fill="black")
+    image = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), background)
+    ImageDraw.Draw(image).text((margin - left, margin - top), text, font=font, fill=fill)
     return image
 
 
-def to_input(image):
+def to_input(image, width=WIDTH):
+    """Line image -> 1x3x48xwidth: width 320 for rec, 192 for PaddleOCR's
+    classifier (ClsResizeImg is the same resize, normalize and zero pad)."""
     w, h = image.size
-    new_w = min(WIDTH, int(math.ceil(HEIGHT * w / h)))
+    new_w = min(width, int(math.ceil(HEIGHT * w / h)))
     resized = np.asarray(image.resize((new_w, HEIGHT), Image.BILINEAR), dtype=np.float32)
     chw = resized[:, :, ::-1].transpose(2, 0, 1) / 255.0  # RGB -> BGR, HWC -> CHW
     chw = (chw - 0.5) / 0.5
-    out = np.zeros((1, 3, HEIGHT, WIDTH), dtype=np.float32)
+    out = np.zeros((1, 3, HEIGHT, width), dtype=np.float32)
     out[0, :, :, :new_w] = chw
     return out
+
+
+DET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+DET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def to_det_input(image, height=640, width=640):
+    """Page image -> 1x3xHxW for the detector, as PaddleOCR's DetResizeForTest
+    (fixed image_shape, both multiples of 32) and NormalizeImage (x/255, then
+    ImageNet mean/std, applied to the BGR image as cv2 loads it) do."""
+    if height % 32 or width % 32:
+        raise ValueError(f"detector input {height}x{width} is not a multiple of 32")
+    if image.size != (width, height):
+        image = image.resize((width, height), Image.BILINEAR)
+    bgr = np.asarray(image.convert("RGB"), dtype=np.float32)[:, :, ::-1] / 255.0
+    chw = ((bgr - DET_MEAN) / DET_STD).transpose(2, 0, 1)
+    return np.ascontiguousarray(chw[None], dtype=np.float32)
 
 
 def load_keys(path):
