@@ -2,14 +2,17 @@
 //
 // `quant-translate --import-onnx model.onnx [--input-shape x=1,3,48,320]
 //  [--input-value shape=shape.npy]
-// [-o out.mlir]` prints the model in the lowbit dialect. Output is written to
-// a temporary file and renamed, so a failed run never leaves a half-written
-// file behind.
+// [-o out.mlir]` prints the model in the lowbit dialect;
+// `quant-translate --export-qdq model.mlir -o model.onnx` writes a (quantized)
+// lowbit module as an ONNX model, quantized ops in QDQ form. Output is
+// written to a temporary file and renamed, so a failed run never leaves a
+// half-written file behind.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Frontend/ONNXImporter.h"
 #include "lowbit/InitAll.h"
+#include "lowbit/Target/ONNX/ONNXExport.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -17,6 +20,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
@@ -32,6 +36,13 @@ llvm::cl::OptionCategory category("quant-translate options");
 llvm::cl::opt<std::string> importONNX(
     "import-onnx", llvm::cl::desc("Import an ONNX model as lowbit IR"),
     llvm::cl::value_desc("model.onnx"), llvm::cl::cat(category));
+
+llvm::cl::opt<std::string> exportQDQ(
+    "export-qdq",
+    llvm::cl::desc("Write a lowbit module (.mlir) as an ONNX model; "
+                   "quantized ops become QuantizeLinear/DequantizeLinear "
+                   "patterns"),
+    llvm::cl::value_desc("model.mlir"), llvm::cl::cat(category));
 
 llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -103,8 +114,9 @@ int main(int argc, char **argv) {
     llvm::errs() << "quant-translate: error: " << message << "\n";
     return 1;
   };
-  if (importONNX.empty())
-    return fail("nothing to do; pass --import-onnx model.onnx");
+  if (importONNX.empty() == exportQDQ.empty())
+    return fail("pass exactly one of --import-onnx model.onnx or "
+                "--export-qdq model.mlir");
 
   lowbit::ONNXImportOptions options;
   for (const std::string &spec : inputShapes) {
@@ -125,6 +137,16 @@ int main(int argc, char **argv) {
     printDiagnostic(diag);
     return success();
   });
+
+  if (!exportQDQ.empty()) {
+    if (outputFile == "-")
+      return fail("--export-qdq writes a binary ONNX file: give it -o FILE");
+    OwningOpRef<ModuleOp> module =
+        parseSourceFile<ModuleOp>(exportQDQ, &context);
+    if (!module)
+      return 1;
+    return failed(lowbit::exportONNXModel(*module, outputFile)) ? 1 : 0;
+  }
 
   OwningOpRef<ModuleOp> module =
       lowbit::importONNXFile(context, importONNX, options);
