@@ -1,0 +1,79 @@
+//===- LayerSchemes.cpp - which scheme each layer gets --------------------===//
+
+#include "dialects/Lowbit/Transforms/LayerSchemes.h"
+
+#include "dialects/Lowbit/IR/LowbitOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+
+using namespace mlir;
+
+namespace lowbit {
+
+FailureOr<std::optional<quantization::Recipe>>
+loadRecipe(Operation *op, StringRef scheme, StringRef recipePath) {
+  if (recipePath.empty() && scheme.empty())
+    return std::optional<quantization::Recipe>();
+  llvm::Expected<quantization::Recipe> recipe =
+      recipePath.empty() ? quantization::Recipe::fromPreset(scheme)
+                         : quantization::readRecipeFile(recipePath);
+  if (!recipe) {
+    emitError(op->getLoc()) << llvm::toString(recipe.takeError());
+    return failure();
+  }
+  return std::optional<quantization::Recipe>(std::move(*recipe));
+}
+
+/// The layer view of a stamped conv/matmul/gemm, whatever its weight is.
+static std::optional<QuantizableLayer> getStampedLayer(Operation *op) {
+  auto name = op->getAttrOfType<StringAttr>(kLayerAttrName);
+  if (!name)
+    return std::nullopt;
+  QuantizableLayer layer{op, name.str(), "", Value(), Value(), 0};
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    layer.opType = "conv";
+    layer.activation = conv.getInput();
+    layer.weight = conv.getWeight();
+    layer.activationChannelAxis = 1;
+  } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    layer.opType = "matmul";
+    layer.activation = matmul.getLhs();
+    layer.weight = matmul.getRhs();
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    layer.opType = "gemm";
+    layer.activation = gemm.getA();
+    layer.weight = gemm.getB();
+    layer.activationChannelAxis = gemm.getTransA() ? 0 : 1;
+  } else {
+    return std::nullopt;
+  }
+  if (layer.opType == "matmul")
+    layer.activationChannelAxis =
+        cast<RankedTensorType>(layer.activation.getType()).getRank() - 1;
+  return layer;
+}
+
+std::vector<QuantizableLayer> getLayersForQuantization(func::FuncOp func) {
+  llvm::DenseMap<Operation *, QuantizableLayer> unstamped;
+  for (QuantizableLayer &layer : getQuantizableLayers(func))
+    unstamped.try_emplace(layer.op, std::move(layer));
+  std::vector<QuantizableLayer> layers;
+  func.walk([&](Operation *op) {
+    if (std::optional<QuantizableLayer> stamped = getStampedLayer(op)) {
+      layers.push_back(std::move(*stamped));
+      return;
+    }
+    auto it = unstamped.find(op);
+    if (it != unstamped.end())
+      layers.push_back(std::move(it->second));
+  });
+  return layers;
+}
+
+bool isKeptFloat(Operation *op) {
+  auto scheme = op->getAttrOfType<StringAttr>(kSchemeAttrName);
+  return scheme && scheme.getValue() == "float";
+}
+
+} // namespace lowbit
