@@ -3,7 +3,11 @@
 #ifndef LOWBIT_LIB_ARTIFACT_ARTIFACTMANIFEST_H
 #define LOWBIT_LIB_ARTIFACT_ARTIFACTMANIFEST_H
 
+#include "lib/Artifact/Evaluation.h"
+#include "lib/Artifact/LayerRecipe.h"
 #include "lowbit/Artifact/Compile.h"
+#include "lowbit/Quantization/Recipe.h"
+#include "lowbit/Quantization/Stats.h"
 #include "lowbit/Target/CPU/CPUCodegen.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -24,6 +28,21 @@ struct ArtifactManifest {
   const ModelSignature *signature = nullptr;
   /// SHA-256 of the other files in the artifact, by file name.
   std::map<std::string, std::string> fileSHA256;
+
+  /// The calibration statistics used (a copy is the artifact's stats.json),
+  /// or null. `calibrationDir` is the calibration folder's name when this
+  /// compile calibrated, `statsFile` the file's name when given with --stats.
+  const quantization::StatsFile *stats = nullptr;
+  std::string calibrationDir;
+  std::string statsFile;
+
+  /// The recipe, for a quantized artifact (null for a float one), the
+  /// observer it chose activation ranges with, and what every layer became.
+  const quantization::Recipe *recipe = nullptr;
+  std::vector<LayerRecipe> layers;
+
+  /// The evaluation against the float model (--eval), or null.
+  const EvaluationReport *evaluation = nullptr;
 };
 
 /// Writes `manifest` as pretty-printed JSON with a fixed key order.

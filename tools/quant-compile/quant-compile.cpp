@@ -2,11 +2,16 @@
 //
 //   quant-compile model.onnx --target=cpu [--cpu=znver4]
 //       [--input-shape name=1,3,48,320 ...] [--input-value name=FILE ...]
+//       [--calib DIR [--save-stats FILE] | --stats FILE]
+//       [--scheme NAME | --recipe FILE] [--observer KIND] [--eval DIR]
 //       -o OUTDIR
+//   quant-compile model.onnx --calib DIR --save-stats FILE
+//   quant-compile --merge-stats a.json b.json ... -o merged.json
 //   quant-compile model.onnx --emit=mlir-linalg [-o FILE]
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowbit/Artifact/Calibration.h"
 #include "lowbit/Artifact/Compile.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -30,8 +35,9 @@ enum class EmitKind { Artifact, MLIRLowbit, MLIRLinalg, MLIRLLVM, LLVMIR };
 
 cl::OptionCategory category("quant-compile options");
 
-cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx>"),
-                               cl::Required, cl::cat(category));
+cl::list<std::string> positionals(cl::Positional,
+                                  cl::desc("<model.onnx> | <stats.json>..."),
+                                  cl::cat(category));
 cl::opt<std::string> target("target", cl::desc("Target (cpu)"),
                             cl::init("cpu"), cl::cat(category));
 cl::opt<std::string>
@@ -71,6 +77,45 @@ cl::opt<bool> profile("profile",
 cl::opt<bool> verbose("v", cl::desc("Print the compile time to stderr"),
                       cl::cat(category));
 
+cl::OptionCategory quantCategory("quantization options");
+
+cl::opt<std::string>
+    calibDir("calib",
+             cl::desc("Calibrate on the samples of a folder (.npy for a "
+                      "one-input model, .npz keyed by input name, ONNX .pb "
+                      "TensorProto, or folders of them)"),
+             cl::value_desc("dir"), cl::cat(quantCategory));
+cl::opt<std::string>
+    saveStats("save-stats",
+              cl::desc("Also write the calibration statistics to a file "
+                       "(without -o: only calibrate)"),
+              cl::value_desc("file"), cl::cat(quantCategory));
+cl::opt<bool> mergeStats(
+    "merge-stats",
+    cl::desc("Merge the stats files given as positional arguments into -o "
+             "FILE (statistics of shards of one calibration set)"),
+    cl::cat(quantCategory));
+cl::opt<std::string>
+    scheme("scheme",
+           cl::desc("Quantize every layer with a preset scheme (w8a8, "
+                    "w8a8-dynamic, w4a16-g128, w4a8, nf4, fp8, ternary, ...)"),
+           cl::value_desc("name"), cl::cat(quantCategory));
+cl::opt<std::string>
+    recipePath("recipe",
+               cl::desc("Quantize with a recipe file (JSON or YAML): a "
+                        "default scheme and per-layer rules"),
+               cl::value_desc("file"), cl::cat(quantCategory));
+cl::opt<std::string>
+    observer("observer",
+             cl::desc("How activation ranges are chosen from the statistics: "
+                      "minmax, percentile[:P] (default 99.99), mse, entropy"),
+             cl::value_desc("kind"), cl::cat(quantCategory));
+cl::opt<std::string>
+    evalDir("eval",
+            cl::desc("Compare the quantized artifact with the float model on "
+                     "the samples of a folder: report.json, report.md"),
+            cl::value_desc("dir"), cl::cat(quantCategory));
+
 /// Prints diagnostics as `quant-compile: error: ...`, with the location when
 /// there is one.
 void printDiagnostic(mlir::Diagnostic &diagnostic) {
@@ -106,9 +151,35 @@ int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  // LLVM's own -stats (pass statistics) would clash with --stats FILE: drop
+  // it before ours is registered.
+  if (cl::Option *llvmStats = cl::getRegisteredOptions().lookup("stats"))
+    llvmStats->removeArgument();
+  static cl::opt<std::string> statsPath(
+      "stats",
+      cl::desc("Reuse the statistics of a stats file instead of calibrating "
+               "(collected on the same model)"),
+      cl::value_desc("file"), cl::cat(quantCategory));
+  cl::HideUnrelatedOptions({&category, &quantCategory});
   cl::ParseCommandLineOptions(
       argc, argv, "LowBit compiler: ONNX model to a deployable artifact\n");
+
+  if (mergeStats) {
+    if (positionals.empty())
+      return fail("--merge-stats: no stats files given (quant-compile "
+                  "--merge-stats a.json b.json -o merged.json)");
+    if (output.empty())
+      return fail("--merge-stats: no output file given (-o FILE)");
+    if (llvm::Error error = lowbit::mergeStatsFiles(positionals, output))
+      return fail(llvm::toString(std::move(error)));
+    return 0;
+  }
+  if (positionals.empty())
+    return fail("no model file given (quant-compile model.onnx -o OUTDIR)");
+  if (positionals.size() > 1)
+    return fail("one model at a time: got '" + positionals[0] + "' and '" +
+                positionals[1] + "'");
+  std::string modelPath = positionals[0];
 
   lowbit::CompileOptions options;
   options.modelPath = modelPath;
@@ -116,6 +187,14 @@ int main(int argc, char **argv) {
   options.target = target;
   options.cpu = cpu;
   options.profile = profile;
+  options.calibDir = calibDir;
+  options.statsPath = statsPath;
+  options.saveStatsPath = saveStats;
+  options.scheme = scheme;
+  options.recipePath = recipePath;
+  options.observer = observer;
+  options.evalDir = evalDir;
+  options.log = &llvm::errs();
   // The tool's own path would make the manifest depend on the build tree.
   options.commandLine.push_back("quant-compile");
   for (int i = 1; i < argc; ++i)
@@ -132,13 +211,16 @@ int main(int argc, char **argv) {
   }
 
   mlir::MLIRContext context;
+  // One line per diagnostic: the failing op's IR is for quant-opt sessions,
+  // not for users of the driver.
+  context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler(
       [](mlir::Diagnostic &diagnostic) { printDiagnostic(diagnostic); });
 
   auto start = std::chrono::steady_clock::now();
   if (emit == EmitKind::Artifact) {
-    if (output.empty())
-      return fail("no output directory given (-o OUTDIR)");
+    // Without -o, compileArtifact only calibrates (--calib DIR --save-stats
+    // FILE) or says that the output directory is missing.
     if (mlir::failed(lowbit::compileArtifact(context, options)))
       return 1;
   } else {

@@ -2,9 +2,9 @@
 
 #include "ONNXBackendTest.h"
 
-#include "CompiledModel.h"
 #include "ModelCompiler.h"
 #include "TensorBinding.h"
+#include "lowbit/Artifact/CompiledModel.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -157,8 +157,8 @@ lowbit::runONNXBackendTest(const ONNXBackendTestOptions &options,
   if (options.numThreads > 0)
     if (llvm::Error error = (*model)->setNumThreads(options.numThreads))
       return std::move(error);
-  llvm::ArrayRef<TensorSignature> inputs = (*model)->getInputs();
-  llvm::ArrayRef<TensorSignature> outputs = (*model)->getOutputs();
+  llvm::ArrayRef<TensorInfo> inputs = (*model)->getInputs();
+  llvm::ArrayRef<TensorInfo> outputs = (*model)->getOutputs();
 
   // The graph input each artifact input is; the others were folded in.
   std::vector<int> artifactIndexOf(graphInputs->size(), -1);

@@ -19,17 +19,17 @@ static llvm::StringRef getFlagName(BindingRole role) {
 }
 
 std::string
-lowbit::describeSignatures(llvm::ArrayRef<TensorSignature> signatures) {
+lowbit::describeSignatures(llvm::ArrayRef<TensorInfo> signatures) {
   std::string text;
   llvm::ListSeparator separator(", ");
-  for (const TensorSignature &signature : signatures)
+  for (const TensorInfo &signature : signatures)
     text += (llvm::Twine(separator) + "'" + signature.name + "' " +
              signature.getTypeString())
                 .str();
   return text.empty() ? "none" : text;
 }
 
-llvm::Error lowbit::checkInputType(const TensorSignature &signature,
+llvm::Error lowbit::checkInputType(const TensorInfo &signature,
                                    const TensorData &tensor,
                                    llvm::StringRef fileName) {
   if (tensor.dtype == signature.dtype && tensor.shape == signature.shape)
@@ -41,7 +41,7 @@ llvm::Error lowbit::checkInputType(const TensorSignature &signature,
                    tensor.getTypeString());
 }
 
-static int findSignature(llvm::ArrayRef<TensorSignature> signatures,
+static int findSignature(llvm::ArrayRef<TensorInfo> signatures,
                          llvm::StringRef name) {
   for (auto [index, signature] : llvm::enumerate(signatures))
     if (signature.name == name)
@@ -51,7 +51,7 @@ static int findSignature(llvm::ArrayRef<TensorSignature> signatures,
 
 llvm::Expected<std::vector<TensorBinding>>
 lowbit::bindTensorFiles(llvm::ArrayRef<std::string> specs,
-                        llvm::ArrayRef<TensorSignature> signatures,
+                        llvm::ArrayRef<TensorInfo> signatures,
                         BindingRole role) {
   llvm::StringRef roleName = getRoleName(role);
   std::vector<TensorBinding> bindings;
@@ -59,7 +59,7 @@ lowbit::bindTensorFiles(llvm::ArrayRef<std::string> specs,
 
   auto bind = [&](int index, TensorData tensor,
                   llvm::StringRef fileName) -> llvm::Error {
-    const TensorSignature &signature = signatures[index];
+    const TensorInfo &signature = signatures[index];
     if (!boundFrom[index].empty())
       return makeError(roleName + " '" + signature.name +
                        "' is given twice: '" + boundFrom[index] + "' and '" +

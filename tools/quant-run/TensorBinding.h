@@ -8,7 +8,7 @@
 #ifndef LOWBIT_TOOLS_QUANTRUN_TENSORBINDING_H
 #define LOWBIT_TOOLS_QUANTRUN_TENSORBINDING_H
 
-#include "CompiledModel.h"
+#include "lowbit/Artifact/CompiledModel.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -39,15 +39,15 @@ enum class BindingRole { Input, ExpectedOutput };
 /// tensor.
 llvm::Expected<std::vector<TensorBinding>>
 bindTensorFiles(llvm::ArrayRef<std::string> specs,
-                llvm::ArrayRef<TensorSignature> signatures, BindingRole role);
+                llvm::ArrayRef<TensorInfo> signatures, BindingRole role);
 
 /// Checks that `tensor` from `fileName` has the type and shape of input
 /// `signature`; the error names both, the file and the input.
-llvm::Error checkInputType(const TensorSignature &signature,
+llvm::Error checkInputType(const TensorInfo &signature,
                            const TensorData &tensor, llvm::StringRef fileName);
 
 /// `x float32[1, 3], y int64[2]` for messages.
-std::string describeSignatures(llvm::ArrayRef<TensorSignature> signatures);
+std::string describeSignatures(llvm::ArrayRef<TensorInfo> signatures);
 
 } // namespace lowbit
 

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CompiledModel.h"
 #include "ONNXBackendTest.h"
 #include "RunOptions.h"
 #include "TensorBinding.h"
 #include "TensorComparison.h"
+#include "lowbit/Artifact/CompiledModel.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
+#include "QuantizedContraction.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/Passes.h"
 
@@ -64,6 +65,7 @@ void lowbit::populateLowbitToLinalgPatterns(const TypeConverter &typeConverter,
   populateLowbitDataMovementToLinalgPatterns(typeConverter, patterns);
   populateLowbitResizeToLinalgPatterns(typeConverter, patterns);
   populateLowbitQuantizationToLinalgPatterns(typeConverter, patterns);
+  populateLowbitQuantizedContractionToLinalgPatterns(typeConverter, patterns);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ContractionBuilders.h"
 #include "LoweringFailure.h"
 #include "StructuredBuilders.h"
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
@@ -43,12 +44,6 @@ LogicalResult checkSupported(Operation *op,
                         "quantized operands are not supported yet; "
                         "dequantize them first (lowbit.dequantize)");
   return success();
-}
-
-/// Body of a contraction generic: `acc + lhs * rhs` over (lhs, rhs, acc).
-void yieldMultiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
-  Value product = createMul(b, loc, args[0], args[1]);
-  linalg::YieldOp::create(b, loc, createAdd(b, loc, args[2], product));
 }
 
 int64_t product(ArrayRef<int64_t> shape) {
@@ -105,33 +100,13 @@ Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
     return reshapeTensor(b, loc, product3, resultShape);
   }
   // Broadcast batches: (batch..., m, n, k) loops.
-  MLIRContext *ctx = b.getContext();
-  int64_t batchRank = batch.size(), loops = batchRank + 3;
-  auto operandMap = [&](ArrayRef<int64_t> operandBatch, AffineExpr row,
-                        AffineExpr col) {
-    AffineMap batchMap = getBroadcastMap(ctx, operandBatch, batch);
-    SmallVector<AffineExpr> exprs(batchMap.getResults());
-    exprs.append({row, col});
-    return AffineMap::get(loops, 0, exprs, ctx);
-  };
-  AffineExpr dm = b.getAffineDimExpr(batchRank),
-             dn = b.getAffineDimExpr(batchRank + 1),
-             dk = b.getAffineDimExpr(batchRank + 2);
-  SmallVector<AffineExpr> outExprs;
-  for (int64_t i = 0; i < batchRank; ++i)
-    outExprs.push_back(b.getAffineDimExpr(i));
-  outExprs.append({dm, dn});
-  SmallVector<AffineMap> maps{operandMap(batchA, dm, dk),
-                              operandMap(batchB, dk, dn),
-                              AffineMap::get(loops, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(loops - 1,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
+  ContractionLoops loops =
+      getBatchedMatmulLoops(b.getContext(), aShape, bShape);
   Value init = createZeroFilled(b, loc, resultShape, elementType);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
-             ValueRange{init}, maps, iterators,
-             yieldMultiplyAccumulate)
+  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                   ValueRange{lhs, rhs}, ValueRange{init},
+                                   loops.maps, loops.iterators,
+                                   yieldMultiplyAccumulate)
       .getResult(0);
 }
 
@@ -244,58 +219,20 @@ Value createConvInit(OpBuilder &b, Location loc, RankedTensorType resultType,
 }
 
 /// A grouped N-d convolution as a linalg.generic over
-/// (n, g, f, o..., c, k...): input [N, G, Cg, S...] read at
-/// o * stride + k * dilation, weight read through `weightMap` (dims as
-/// above), accumulating into `init` [N, G, Fg, O...].
+/// (n, g, f, o..., c, k...) (see getGroupedConvLoops), accumulating into
+/// `init` [N, G, Fg, O...].
 Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
                               Value weight, Value init,
                               ArrayRef<int64_t> strides,
                               ArrayRef<int64_t> dilations,
                               AffineMap weightMap) {
-  MLIRContext *ctx = b.getContext();
-  int64_t spatial = strides.size();
-  int64_t loops = 4 + 2 * spatial;
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  AffineExpr n = dim(0), g = dim(1), f = dim(2), c = dim(3 + spatial);
-  SmallVector<AffineExpr> inputExprs{n, g, c}, outputExprs{n, g, f};
-  for (int64_t i = 0; i < spatial; ++i) {
-    AffineExpr o = dim(3 + i), k = dim(4 + spatial + i);
-    inputExprs.push_back(o * strides[i] + k * dilations[i]);
-    outputExprs.push_back(o);
-  }
-  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputExprs, ctx),
-                              weightMap,
-                              AffineMap::get(loops, 0, outputExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(3 + spatial,
-                                             utils::IteratorType::parallel);
-  iterators.append(1 + spatial, utils::IteratorType::reduction);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{input, weight},
-             ValueRange{init}, maps, iterators,
-             yieldMultiplyAccumulate)
+  ContractionLoops loops =
+      getGroupedConvLoops(b.getContext(), strides, dilations, weightMap);
+  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                   ValueRange{input, weight}, ValueRange{init},
+                                   loops.maps, loops.iterators,
+                                   yieldMultiplyAccumulate)
       .getResult(0);
-}
-
-/// The weight map of a forward convolution: weight [G, Fg, Cg, K...] read at
-/// (g, f, c, k...).
-AffineMap getForwardWeightMap(MLIRContext *ctx, int64_t spatial) {
-  int64_t loops = 4 + 2 * spatial;
-  SmallVector<AffineExpr> exprs{getAffineDimExpr(1, ctx),
-                                getAffineDimExpr(2, ctx),
-                                getAffineDimExpr(3 + spatial, ctx)};
-  for (int64_t i = 0; i < spatial; ++i)
-    exprs.push_back(getAffineDimExpr(4 + spatial + i, ctx));
-  return AffineMap::get(loops, 0, exprs, ctx);
-}
-
-/// Splits the channel dimension 1 of `value` into [groups, channels/groups].
-Value splitChannels(OpBuilder &b, Location loc, Value value, int64_t groups,
-                    int64_t channelDim) {
-  auto shape = cast<RankedTensorType>(value.getType()).getShape();
-  SmallVector<int64_t> split(shape.take_front(channelDim));
-  split.append({groups, shape[channelDim] / groups});
-  split.append(shape.begin() + channelDim + 1, shape.end());
-  return reshapeTensor(b, loc, value, split);
 }
 
 DenseIntElementsAttr getI64VectorAttr(OpBuilder &b, ArrayRef<int64_t> values) {
@@ -381,16 +318,9 @@ struct ConvLowering final : OpConversionPattern<ConvOp> {
     Location loc = op.getLoc();
     auto resultType =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    int64_t spatial = resultType.getRank() - 2;
-    ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t> low{0, 0}, high{0, 0};
-    llvm::append_range(low, pads.take_front(spatial));
-    llvm::append_range(high, pads.drop_front(spatial));
-    Value input = adaptor.getInput();
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-      input = padOrCrop(
-          rewriter, loc, input, low, high,
-          createConstant(rewriter, loc, resultType.getElementType(), 0));
+    Value input = padSpatialDims(
+        rewriter, loc, adaptor.getInput(), op.getPads(),
+        createConstant(rewriter, loc, resultType.getElementType(), 0));
     Value init = createConvInit(rewriter, loc, resultType, adaptor.getBias());
     rewriter.replaceOp(op, buildConv(rewriter, loc, input, adaptor.getWeight(),
                                      init, op.getStrides(), op.getDilations(),
@@ -572,6 +502,101 @@ struct ConvTransposeLowering final : OpConversionPattern<ConvTransposeOp> {
 };
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Loop structure shared with the quantized contractions
+//===----------------------------------------------------------------------===//
+
+ContractionLoops lowbit::getBatchedMatmulLoops(MLIRContext *ctx,
+                                               ArrayRef<int64_t> lhsShape,
+                                               ArrayRef<int64_t> rhsShape) {
+  ArrayRef<int64_t> batchA = lhsShape.drop_back(2),
+                    batchB = rhsShape.drop_back(2);
+  SmallVector<int64_t> batch;
+  OpTrait::util::getBroadcastedShape(batchA, batchB, batch);
+  int64_t batchRank = batch.size(), numLoops = batchRank + 3;
+  auto operandMap = [&](ArrayRef<int64_t> operandBatch, AffineExpr row,
+                        AffineExpr col) {
+    AffineMap batchMap = getBroadcastMap(ctx, operandBatch, batch);
+    SmallVector<AffineExpr> exprs(batchMap.getResults());
+    exprs.append({row, col});
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  AffineExpr dm = getAffineDimExpr(batchRank, ctx),
+             dn = getAffineDimExpr(batchRank + 1, ctx),
+             dk = getAffineDimExpr(batchRank + 2, ctx);
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < batchRank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  outExprs.append({dm, dn});
+  ContractionLoops loops;
+  loops.maps = {operandMap(batchA, dm, dk), operandMap(batchB, dk, dn),
+                AffineMap::get(numLoops, 0, outExprs, ctx)};
+  loops.iterators.assign(numLoops - 1, utils::IteratorType::parallel);
+  loops.iterators.push_back(utils::IteratorType::reduction);
+  loops.resultShape = batch;
+  loops.resultShape.append(
+      {lhsShape[lhsShape.size() - 2], rhsShape[rhsShape.size() - 1]});
+  return loops;
+}
+
+ContractionLoops lowbit::getGroupedConvLoops(MLIRContext *ctx,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations,
+                                             AffineMap weightMap) {
+  int64_t spatial = strides.size();
+  int64_t numLoops = 4 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  AffineExpr n = dim(0), g = dim(1), f = dim(2), c = dim(3 + spatial);
+  SmallVector<AffineExpr> inputExprs{n, g, c}, outputExprs{n, g, f};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = dim(3 + i), k = dim(4 + spatial + i);
+    inputExprs.push_back(o * strides[i] + k * dilations[i]);
+    outputExprs.push_back(o);
+  }
+  ContractionLoops loops;
+  loops.maps = {AffineMap::get(numLoops, 0, inputExprs, ctx), weightMap,
+                AffineMap::get(numLoops, 0, outputExprs, ctx)};
+  loops.iterators.assign(3 + spatial, utils::IteratorType::parallel);
+  loops.iterators.append(1 + spatial, utils::IteratorType::reduction);
+  return loops;
+}
+
+AffineMap lowbit::getForwardWeightMap(MLIRContext *ctx, int64_t spatial) {
+  int64_t numLoops = 4 + 2 * spatial;
+  SmallVector<AffineExpr> exprs{getAffineDimExpr(1, ctx),
+                                getAffineDimExpr(2, ctx),
+                                getAffineDimExpr(3 + spatial, ctx)};
+  for (int64_t i = 0; i < spatial; ++i)
+    exprs.push_back(getAffineDimExpr(4 + spatial + i, ctx));
+  return AffineMap::get(numLoops, 0, exprs, ctx);
+}
+
+Value lowbit::splitChannels(OpBuilder &b, Location loc, Value value,
+                            int64_t groups, int64_t channelDim) {
+  auto shape = cast<RankedTensorType>(value.getType()).getShape();
+  SmallVector<int64_t> split(shape.take_front(channelDim));
+  split.append({groups, shape[channelDim] / groups});
+  split.append(shape.begin() + channelDim + 1, shape.end());
+  return reshapeTensor(b, loc, value, split);
+}
+
+Value lowbit::padSpatialDims(OpBuilder &b, Location loc, Value input,
+                             ArrayRef<int64_t> pads, Value padValue) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  int64_t spatial = pads.size() / 2;
+  SmallVector<int64_t> low{0, 0}, high{0, 0};
+  llvm::append_range(low, pads.take_front(spatial));
+  llvm::append_range(high, pads.drop_front(spatial));
+  return padOrCrop(b, loc, input, low, high, padValue);
+}
+
+void lowbit::yieldMultiplyAccumulate(OpBuilder &b, Location loc,
+                                     ValueRange args) {
+  Value product = createMul(b, loc, args[0], args[1]);
+  linalg::YieldOp::create(b, loc, createAdd(b, loc, args[2], product));
+}
 
 void lowbit::populateLowbitMatmulConvToLinalgPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {

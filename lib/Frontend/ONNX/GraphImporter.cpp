@@ -49,11 +49,23 @@ const OpRegistry &getOpRegistry() {
     populateElementwiseHandlers(r);
     populateNNHandlers(r);
     populateNormalizationHandlers(r);
+    populateQuantizationHandlers(r);
     populateReductionHandlers(r);
     populateTensorHandlers(r);
     return r;
   }();
   return registry;
+}
+
+/// True for the default (ai.onnx) domain.
+static bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+std::string getRegistryKey(const onnx::NodeProto &node) {
+  if (isDefaultDomain(node.domain()))
+    return node.op_type();
+  return node.domain() + "." + node.op_type();
 }
 
 //===----------------------------------------------------------------------===//
@@ -266,6 +278,14 @@ NodeImporter::getRequiredConstant(unsigned i, StringRef what) {
   return diag;
 }
 
+bool NodeImporter::isGraphInput(unsigned i) {
+  if (!hasInput(i))
+    return false;
+  GraphImporter::Entry *entry = graph.lookup(node.input(i));
+  return entry && !entry->constant &&
+         isa_and_nonnull<BlockArgument>(entry->value);
+}
+
 bool NodeImporter::allInputsConstant() {
   for (unsigned i = 0, e = getNumInputs(); i < e; ++i)
     if (hasInput(i) && !getConstantInput(i))
@@ -334,17 +354,33 @@ void NodeImporter::setConstantResult(unsigned i, HostTensor value) {
     graph.define(node.output(i), {Value(), std::move(value)});
 }
 
+void NodeImporter::setQuantizedView(Value storage, Value quantized) {
+  if (!graph.isEvaluatingOnHost())
+    graph.setQuantizedView(storage, quantized);
+}
+
+Value NodeImporter::getQuantizedView(Value storage) {
+  return graph.getQuantizedView(storage);
+}
+
+void NodeImporter::describe(InFlightDiagnostic &diag) const {
+  diag << "node '" << getDisplayName() << "' (op ";
+  if (!isDefaultDomain(node.domain()))
+    diag << node.domain() << ".";
+  diag << node.op_type() << ", opset " << opset << ")";
+}
+
 InFlightDiagnostic NodeImporter::emitError() {
   InFlightDiagnostic diag = mlir::emitError(graph.getFileLoc());
-  diag << "node '" << getDisplayName() << "' (op " << node.op_type()
-       << ", opset " << opset << "): ";
+  describe(diag);
+  diag << ": ";
   return diag;
 }
 
 InFlightDiagnostic NodeImporter::emitUnsupported(const Twine &why) {
   InFlightDiagnostic diag = mlir::emitError(graph.getFileLoc());
-  diag << "node '" << getDisplayName() << "' (op " << node.op_type()
-       << ", opset " << opset << ") is not supported";
+  describe(diag);
+  diag << " is not supported";
   std::string reason = why.str();
   if (!reason.empty())
     diag << ": " << reason;
@@ -367,9 +403,12 @@ GraphImporter::GraphImporter(MLIRContext &context,
     : context(context), model(model), path(path.str()),
       opset(0), fileLoc(FileLineColLoc::get(&context, path, 0, 0)),
       builder(&context), options(options) {
-  for (const onnx::OperatorSetIdProto &import : model.opset_import())
-    if (import.domain().empty() || import.domain() == "ai.onnx")
+  for (const onnx::OperatorSetIdProto &import : model.opset_import()) {
+    if (isDefaultDomain(import.domain()))
       opset = import.version();
+    else if (import.domain() == kMicrosoftDomain)
+      microsoftOpset = import.version();
+  }
   if (model.ir_version() < 3 && model.opset_import_size() == 0)
     opset = 1;
   const onnx::GraphProto &graph = model.graph();
@@ -423,11 +462,23 @@ void GraphImporter::defineKnown(StringRef name, HostTensor value) {
   knownValues[name] = std::move(value);
 }
 
+const OpHandler *GraphImporter::lookupHandler(const onnx::NodeProto &node,
+                                              int64_t &nodeOpset) const {
+  if (isDefaultDomain(node.domain()))
+    nodeOpset = opset;
+  else if (node.domain() == kMicrosoftDomain)
+    nodeOpset = microsoftOpset;
+  else
+    return nullptr;
+  return getOpRegistry().lookup(getRegistryKey(node), nodeOpset);
+}
+
 void GraphImporter::evaluateOnHost(const onnx::NodeProto &node) {
   for (const std::string &input : node.input())
     if (!input.empty() && !getKnownValue(input))
       return;
-  const OpHandler *handler = getOpRegistry().lookup(node.op_type(), opset);
+  int64_t nodeOpset;
+  const OpHandler *handler = lookupHandler(node, nodeOpset);
   if (!handler)
     return;
   // A failure only means the value stays unknown; the handler reports what
@@ -439,7 +490,7 @@ void GraphImporter::evaluateOnHost(const onnx::NodeProto &node) {
   builder.setInsertionPointToStart(&scratch);
   bool wasEvaluating = evaluatingOnHost;
   evaluatingOnHost = true;
-  NodeImporter importer(*this, node, opset);
+  NodeImporter importer(*this, node, nodeOpset);
   (void)(*handler)(importer);
   evaluatingOnHost = wasEvaluating;
   scratch.dropAllReferences();
@@ -537,15 +588,17 @@ static LogicalResult verifyQuietly(Operation *op, std::string &message,
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
-  NodeImporter importer(*this, node, opset);
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return importer.emitUnsupported("domain '" + node.domain() +
-                                    "' is not supported, only ai.onnx");
+  int64_t nodeOpset = opset;
+  const OpHandler *handler = lookupHandler(node, nodeOpset);
+  NodeImporter importer(*this, node, nodeOpset);
+  if (!isDefaultDomain(node.domain()) && node.domain() != kMicrosoftDomain)
+    return importer.emitUnsupported(
+        "domain '" + node.domain() + "' is not supported, only ai.onnx and " +
+        kMicrosoftDomain + " (MatMulNBits)");
   for (int i = 0; i < node.input_size(); ++i)
     if (!node.input(i).empty() && !lookup(node.input(i)))
       return importer.emitError()
              << "input '" << node.input(i) << "' is not defined";
-  const OpHandler *handler = getOpRegistry().lookup(node.op_type(), opset);
   if (!handler)
     return importer.emitUnsupported();
   for (const std::string &output : node.output())

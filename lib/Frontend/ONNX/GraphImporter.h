@@ -19,6 +19,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -37,7 +38,10 @@ class NodeImporter;
 /// Imports one node: defines its outputs or emits one error and fails.
 using OpHandler = std::function<mlir::LogicalResult(NodeImporter &)>;
 
-/// Handlers by op type, each applying from an opset version on.
+/// Handlers by op type, each applying from an opset version on. Ops of the
+/// default domain (ai.onnx) are registered by their name; ops of another
+/// domain by `domain.name` (e.g. `com.microsoft.MatMulNBits`), with that
+/// domain's opset versions.
 class OpRegistry {
 public:
   /// Registers `handler` for `opType` from opset `sinceVersion` until the
@@ -55,11 +59,19 @@ private:
 void populateElementwiseHandlers(OpRegistry &registry);
 void populateNNHandlers(OpRegistry &registry);
 void populateNormalizationHandlers(OpRegistry &registry);
+void populateQuantizationHandlers(OpRegistry &registry);
 void populateReductionHandlers(OpRegistry &registry);
 void populateTensorHandlers(OpRegistry &registry);
 
 /// The registry with every handler.
 const OpRegistry &getOpRegistry();
+
+/// The operator set domains the importer knows besides ai.onnx.
+constexpr llvm::StringLiteral kMicrosoftDomain = "com.microsoft";
+
+/// The key a node's handler is registered under: its op type for the
+/// default domain, `domain.op_type` otherwise.
+std::string getRegistryKey(const onnx::NodeProto &node);
 
 /// Element type of an ONNX TensorProto data type, or null when unsupported.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
@@ -78,6 +90,7 @@ public:
 
   const onnx::NodeProto &getProto() const { return node; }
   llvm::StringRef getOpType() const { return node.op_type(); }
+  /// The opset version of the node's domain.
   int64_t getOpset() const { return opset; }
   mlir::Location getLoc() const { return loc; }
   mlir::OpBuilder &getBuilder();
@@ -114,6 +127,9 @@ public:
   /// value is computed from.
   mlir::FailureOr<const HostTensor *> getRequiredConstant(unsigned i,
                                                           llvm::StringRef what);
+  /// True when input `i` is a graph input (an argument of @main, bound or
+  /// not), rather than a constant or a node's result.
+  bool isGraphInput(unsigned i);
   /// Input `i` as integers; emits an error naming `what` when it is not
   /// known at import time.
   mlir::FailureOr<llvm::SmallVector<int64_t>>
@@ -142,17 +158,31 @@ public:
   void setResult(unsigned i, mlir::Value value);
   void setConstantResult(unsigned i, HostTensor value);
 
+  //===--- Quantized views ------------------------------------------------===//
+
+  /// Records that the plain integer tensor `storage` (what ONNX sees) holds
+  /// the codes of the quantized tensor `quantized`, so that a consumer that
+  /// reads `storage` with the same quantized type uses `quantized` directly
+  /// instead of a storage-cast round trip.
+  void setQuantizedView(mlir::Value storage, mlir::Value quantized);
+  /// The quantized tensor `storage` was made from, or null.
+  mlir::Value getQuantizedView(mlir::Value storage);
+
   //===--- Errors ---------------------------------------------------------===//
 
   /// An error prefixed with `node 'NAME' (op TYPE, opset N): `.
   mlir::InFlightDiagnostic emitError();
-  /// `node 'NAME' (op TYPE, opset N) is not supported: why`.
+  /// `node 'NAME' (op TYPE, opset N) is not supported: why`. TYPE is
+  /// qualified by the domain outside ai.onnx.
   mlir::InFlightDiagnostic emitUnsupported(const llvm::Twine &why = "");
 
   /// The node's name for messages (its first output when unnamed).
   std::string getDisplayName() const;
 
 private:
+  /// `node 'NAME' (op TYPE, opset N)` for messages.
+  void describe(mlir::InFlightDiagnostic &diag) const;
+
   GraphImporter &graph;
   const onnx::NodeProto &node;
   int64_t opset;
@@ -199,10 +229,22 @@ public:
   /// Records a known value produced while evaluating on the host.
   void defineKnown(llvm::StringRef name, HostTensor value);
 
+  /// See NodeImporter::setQuantizedView.
+  void setQuantizedView(mlir::Value storage, mlir::Value quantized) {
+    quantizedViews[storage] = quantized;
+  }
+  mlir::Value getQuantizedView(mlir::Value storage) const {
+    return quantizedViews.lookup(storage);
+  }
+
 private:
   /// Converts and checks the bound input values against the inputs.
   mlir::LogicalResult bindInputValues(llvm::ArrayRef<std::string> argNames,
                                       llvm::ArrayRef<mlir::Type> argTypes);
+  /// The handler for `node` and the opset version of its domain; null when
+  /// there is none.
+  const OpHandler *lookupHandler(const onnx::NodeProto &node,
+                                 int64_t &nodeOpset) const;
   /// Runs `node`'s handler on known inputs for getKnownValue.
   void evaluateOnHost(const onnx::NodeProto &node);
   mlir::LogicalResult importInitializers();
@@ -214,6 +256,8 @@ private:
   const onnx::ModelProto &model;
   std::string path;
   int64_t opset;
+  /// The com.microsoft opset version the model imports (0 when it does not).
+  int64_t microsoftOpset = 0;
   mlir::Location fileLoc;
   mlir::OpBuilder builder;
   llvm::StringMap<Entry> values;
@@ -229,6 +273,8 @@ private:
   /// The node defining each value, by name.
   llvm::StringMap<const onnx::NodeProto *> producers;
   bool evaluatingOnHost = false;
+  /// Plain storage tensors and the quantized tensors they hold.
+  llvm::DenseMap<mlir::Value, mlir::Value> quantizedViews;
 };
 
 } // namespace onnx_import

@@ -65,6 +65,31 @@ int64_t getElementCount(llvm::ArrayRef<int64_t> shape);
 /// Defines output `i` as `input`'s value, keeping a known constant known.
 void forwardInput(NodeImporter &node, unsigned output, unsigned input);
 
+//===----------------------------------------------------------------------===//
+// Shared by the float and quantized contractions (NNOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The result shape of ONNX MatMul on operands of shapes `a` and `b` (numpy
+/// promotion of 1-D operands, broadcast batch dimensions); emits an error on
+/// `node` when they do not fit.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+getMatMulShape(NodeImporter &node, llvm::ArrayRef<int64_t> a,
+               llvm::ArrayRef<int64_t> b);
+
+/// The explicit geometry of a Conv-like node (Conv, ConvInteger,
+/// QLinearConv): kernel_shape, strides, dilations, pads and auto_pad
+/// resolved, group checked against the operands.
+struct ConvGeometry {
+  llvm::SmallVector<int64_t> strides, dilations, pads, resultShape;
+  int64_t group = 1;
+};
+
+/// Reads the Conv attributes of `node` for `input` (N x C x spatial) and
+/// `weight` (F x C/group x kernel); emits an error when they do not fit.
+mlir::FailureOr<ConvGeometry> resolveConvGeometry(
+    NodeImporter &node, mlir::RankedTensorType input,
+    mlir::RankedTensorType weight);
+
 } // namespace onnx_import
 } // namespace lowbit
 

@@ -16,12 +16,10 @@ using namespace mlir;
 
 namespace lowbit {
 namespace onnx_import {
-namespace {
 
-LogicalResult importMatMul(NodeImporter &node) {
-  RankedTensorType lhsType = node.getInputType(0);
-  RankedTensorType rhsType = node.getInputType(1);
-  ArrayRef<int64_t> a = lhsType.getShape(), b = rhsType.getShape();
+FailureOr<SmallVector<int64_t>> getMatMulShape(NodeImporter &node,
+                                               ArrayRef<int64_t> a,
+                                               ArrayRef<int64_t> b) {
   if (a.empty() || b.empty())
     return node.emitError() << "operands must have rank >= 1";
   int64_t k1 = a.back();
@@ -39,6 +37,18 @@ LogicalResult importMatMul(NodeImporter &node) {
     shape->push_back(a[a.size() - 2]);
   if (b.size() >= 2)
     shape->push_back(b.back());
+  return shape;
+}
+
+namespace {
+
+LogicalResult importMatMul(NodeImporter &node) {
+  RankedTensorType lhsType = node.getInputType(0);
+  RankedTensorType rhsType = node.getInputType(1);
+  FailureOr<SmallVector<int64_t>> shape =
+      getMatMulShape(node, lhsType.getShape(), rhsType.getShape());
+  if (failed(shape))
+    return failure();
   node.setResult(0, node.create<lowbit::MatMulOp>(
                         getTensorType(*shape, lhsType.getElementType()),
                         node.getInput(0), node.getInput(1)));
@@ -135,9 +145,11 @@ FailureOr<Window> resolveWindow(NodeImporter &node, ArrayRef<int64_t> inputs,
   return w;
 }
 
-LogicalResult importConv(NodeImporter &node) {
-  RankedTensorType inputType = node.getInputType(0);
-  RankedTensorType weightType = node.getInputType(1);
+} // namespace
+
+FailureOr<ConvGeometry> resolveConvGeometry(NodeImporter &node,
+                                            RankedTensorType inputType,
+                                            RankedTensorType weightType) {
   int64_t rank = inputType.getRank();
   if (rank < 3 || weightType.getRank() != rank)
     return node.emitError() << "input and weight need the same rank >= 3";
@@ -154,14 +166,31 @@ LogicalResult importConv(NodeImporter &node) {
     return node.emitError() << "weight " << weightType
                             << " does not match input " << inputType
                             << " with group " << group;
-  SmallVector<int64_t> shape = {inputType.getDimSize(0),
-                                weightType.getDimSize(0)};
-  llvm::append_range(shape, w->outputExtents);
+  ConvGeometry geometry;
+  geometry.strides = w->strides;
+  geometry.dilations = w->dilations;
+  geometry.pads = w->pads;
+  geometry.group = group;
+  geometry.resultShape = {inputType.getDimSize(0), weightType.getDimSize(0)};
+  llvm::append_range(geometry.resultShape, w->outputExtents);
+  return geometry;
+}
+
+namespace {
+
+LogicalResult importConv(NodeImporter &node) {
+  RankedTensorType inputType = node.getInputType(0);
+  FailureOr<ConvGeometry> geometry =
+      resolveConvGeometry(node, inputType, node.getInputType(1));
+  if (failed(geometry))
+    return failure();
   Value bias = node.hasInput(2) ? node.getInput(2) : Value();
   node.setResult(0, node.create<lowbit::ConvOp>(
-                        getTensorType(shape, inputType.getElementType()),
-                        node.getInput(0), node.getInput(1), bias, w->strides,
-                        w->dilations, w->pads, group));
+                        getTensorType(geometry->resultShape,
+                                      inputType.getElementType()),
+                        node.getInput(0), node.getInput(1), bias,
+                        geometry->strides, geometry->dilations,
+                        geometry->pads, geometry->group));
   return success();
 }
 

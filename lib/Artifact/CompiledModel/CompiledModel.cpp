@@ -1,6 +1,6 @@
 //===- CompiledModel.cpp - A loaded artifact's C API ----------------------===//
 
-#include "CompiledModel.h"
+#include "lowbit/Artifact/CompiledModel.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -10,7 +10,7 @@
 
 using namespace lowbit;
 
-std::string TensorSignature::getTypeString() const {
+std::string TensorInfo::getTypeString() const {
   return formatTensorType(dtype, shape);
 }
 
@@ -33,8 +33,8 @@ static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
 }
 
-static TensorSignature toSignature(const lowbit_tensor_info &info) {
-  TensorSignature signature;
+static TensorInfo toSignature(const lowbit_tensor_info &info) {
+  TensorInfo signature;
   signature.name = info.name ? info.name : "";
   signature.dtype = info.dtype;
   if (info.rank > 0 && info.shape)
@@ -149,7 +149,7 @@ llvm::Error CompiledModel::setNumThreads(int numThreads) {
 }
 
 llvm::Error CompiledModel::setInput(int index, const TensorData &tensor) {
-  const TensorSignature &input = inputs[index];
+  const TensorInfo &input = inputs[index];
   // An empty tensor has no bytes, but the C API wants a non-null pointer.
   static const uint8_t noBytes = 0;
   const void *data = tensor.data.empty() ? &noBytes : tensor.data.data();
@@ -165,7 +165,7 @@ llvm::Error CompiledModel::run() {
 }
 
 llvm::Expected<TensorData> CompiledModel::getOutput(int index) const {
-  const TensorSignature &output = outputs[index];
+  const TensorInfo &output = outputs[index];
   const void *data = nullptr;
   size_t numBytes = 0;
   if (api->getOutput(model, output.name.c_str(), &data, &numBytes))

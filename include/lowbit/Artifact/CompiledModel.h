@@ -2,12 +2,13 @@
 //
 // Loads OUTDIR/libmodel.so with dlopen, checks its ABI version, and wraps
 // the C API of lowbit_runtime.h so that every failure comes back as an
-// llvm::Error naming the artifact or tensor.
+// llvm::Error naming the artifact or tensor. Used by quant-run and by the
+// compile driver (calibration and evaluation run artifacts in process).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LOWBIT_TOOLS_QUANTRUN_COMPILEDMODEL_H
-#define LOWBIT_TOOLS_QUANTRUN_COMPILEDMODEL_H
+#ifndef LOWBIT_ARTIFACT_COMPILEDMODEL_H
+#define LOWBIT_ARTIFACT_COMPILEDMODEL_H
 
 #include "lowbit/Artifact/TensorFiles.h"
 #include "lowbit/Runtime/lowbit_runtime.h"
@@ -22,8 +23,9 @@
 
 namespace lowbit {
 
-/// Describes one model input or output, copied out of the C API.
-struct TensorSignature {
+/// Describes one model input or output, copied out of the C API
+/// (`lowbit_tensor_info`).
+struct TensorInfo {
   std::string name;
   lowbit_dtype dtype;
   std::vector<int64_t> shape;
@@ -44,8 +46,8 @@ public:
   CompiledModel(const CompiledModel &) = delete;
   CompiledModel &operator=(const CompiledModel &) = delete;
 
-  llvm::ArrayRef<TensorSignature> getInputs() const { return inputs; }
-  llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
+  llvm::ArrayRef<TensorInfo> getInputs() const { return inputs; }
+  llvm::ArrayRef<TensorInfo> getOutputs() const { return outputs; }
 
   /// Index of the input named `name`, or -1.
   int findInput(llvm::StringRef name) const;
@@ -72,10 +74,10 @@ private:
   void *handle;
   std::unique_ptr<API> api;
   lowbit_model *model = nullptr;
-  std::vector<TensorSignature> inputs;
-  std::vector<TensorSignature> outputs;
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
 };
 
 } // namespace lowbit
 
-#endif // LOWBIT_TOOLS_QUANTRUN_COMPILEDMODEL_H
+#endif // LOWBIT_ARTIFACT_COMPILEDMODEL_H
