@@ -322,13 +322,15 @@ def generate(out, args):
 
     # rec: calibration and held-out lines, texts disjoint.
     rng = stream(1)
-    calib_rec = unique_texts(rng, args.calib)
+    # The demo lines (ocr_lines.DEMO_LINES) are test lines too.
+    calib_rec = unique_texts(rng, args.calib, exclude=ocr_lines.DEMO_LINES)
     for i, text in enumerate(calib_rec):
         image, _ = render_line(text, rng, font_list)
         write_sample(dirs["calib/rec"], i, ocr_lines.to_input(image, REC_WIDTH))
     rng = stream(2)
     eval_rec = unique_texts(rng, args.lines, exclude=calib_rec)
     assert not set(eval_rec) & set(calib_rec), "rec eval texts leak into calib"
+    assert not set(ocr_lines.DEMO_LINES) & set(calib_rec), "demo lines leak into calib"
     with open(os.path.join(dirs["eval/rec"], "labels.txt"), "w", encoding="utf-8") as f:
         for i, text in enumerate(eval_rec):
             image, _ = render_line(text, rng, font_list)

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Read rendered text lines with a compiled PaddleOCR recognizer artifact.
 
-Usage: ocr_demo.py ARTIFACT_DIR KEYS_FILE
+Usage: ocr_demo.py KEYS_FILE ARTIFACT_DIR[=LABEL] ...
 
-Drives the artifact through its C API (lowbit_runtime.h) with ctypes: one
-model instance, one run per line, CTC-decoded. Prints each line's rendered
-text, recognized text and latency; exits non-zero if any line is misread.
+Drives each artifact through its C API (lowbit_runtime.h) with ctypes: one
+model instance, one run per line, CTC-decoded. Prints the rendered text and
+every artifact's reading and latency side by side, then each artifact's size
+and mean latency; exits non-zero if the first (reference) artifact misreads
+a line.
 """
 import ctypes
+import os
 import statistics
 import sys
 import time
@@ -68,12 +71,14 @@ class Model:
             self.lib.lowbit_model_destroy(self.handle)
 
 
-def main():
-    artifact, keys_file = sys.argv[1], sys.argv[2]
-    keys = ocr_lines.load_keys(keys_file)
-    model = Model(artifact)
-    wrong = 0
-    print(f"{'rendered':32} {'recognized':32} {'latency':>10}")
+def artifact_size(artifact):
+    """Bytes of the shipped code and weights (libmodel.so)."""
+    return os.path.getsize(os.path.join(artifact, "libmodel.so"))
+
+
+def read_lines(model, keys):
+    """(recognized text, median latency in ms) for every demo line."""
+    results = []
     for text in ocr_lines.DEMO_LINES:
         x = ocr_lines.to_input(ocr_lines.render(text))
         model.run(x)  # warm-up
@@ -82,12 +87,40 @@ def main():
             start = time.perf_counter()
             probs = model.run(x)
             times.append((time.perf_counter() - start) * 1e3)
-        recognized = ocr_lines.ctc_decode(probs, keys)
-        mark = "" if recognized == text else "   <-- MISREAD"
-        wrong += recognized != text
-        print(f"{text:32} {recognized:32} {statistics.median(times):7.2f} ms{mark}")
-    print(f"{len(ocr_lines.DEMO_LINES) - wrong}/{len(ocr_lines.DEMO_LINES)} lines read correctly")
-    return 1 if wrong else 0
+        # The line's margins may decode as spaces; evaluate.py strips them too.
+        text = ocr_lines.ctc_decode(probs, keys).strip()
+        results.append((text, statistics.median(times)))
+    return results
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: ocr_demo.py KEYS_FILE ARTIFACT_DIR[=LABEL] ...")
+    keys = ocr_lines.load_keys(sys.argv[1])
+    columns = []
+    for spec in sys.argv[2:]:
+        artifact, _, label = spec.partition("=")
+        columns.append((label or os.path.basename(artifact.rstrip("/")), artifact,
+                        read_lines(Model(artifact), keys)))
+
+    header = f"{'rendered':28}" + "".join(f" {label:28} {'ms':>6}" for label, _, _ in columns)
+    print(header)
+    wrong = [0] * len(columns)
+    for i, text in enumerate(ocr_lines.DEMO_LINES):
+        row = f"{text:28}"
+        for c, (_, _, results) in enumerate(columns):
+            recognized, ms = results[i]
+            wrong[c] += recognized != text
+            mark = "*" if recognized != text else " "
+            row += f" {recognized:27}{mark} {ms:6.2f}"
+        print(row)
+    print("(* = misread)")
+    for c, (label, artifact, results) in enumerate(columns):
+        total = sum(ms for _, ms in results)
+        print(f"{label}: {len(results) - wrong[c]}/{len(results)} lines read correctly, "
+              f"libmodel.so {artifact_size(artifact) / 1e6:.2f} MB, "
+              f"{total / len(results):.2f} ms per line")
+    return 1 if wrong[0] else 0
 
 
 if __name__ == "__main__":
