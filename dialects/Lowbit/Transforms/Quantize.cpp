@@ -250,6 +250,16 @@ LogicalResult ActivationQuantizer::run() {
         continue;
       }
       if (scheme.activations->dynamic) {
+        // Run-time activation scales exist for matmul rows (tokens) only; a
+        // conv keeps float activations and dequantizes its int8 weights in
+        // the loop.
+        if (isa<ConvOp>(op)) {
+          op->emitWarning() << "layer '" << layer.name
+                            << "': dynamic activations are supported for "
+                               "matmul and gemm only; the conv runs "
+                               "weight-only";
+          continue;
+        }
         op->setAttr(kDynamicActivationsAttrName, b.getUnitAttr());
         continue;
       }

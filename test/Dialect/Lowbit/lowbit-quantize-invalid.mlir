@@ -47,3 +47,19 @@ func.func @float_weights(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %y = lowbit.matmul %x, %w {lowbit.layer = "fc"} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// w8a8-dynamic on a conv: run-time scales exist for matmul rows only, so the
+// conv keeps float activations (weight-only int8).
+
+!wd = tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>>
+
+func.func @dynamic_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %c = lowbit.constant dense<1> : tensor<2x2x1x1xi8>
+  %s = quant.scast %c : tensor<2x2x1x1xi8> to !wd
+  %w = lowbit.dequantize %s : (!wd) -> tensor<2x2x1x1xf32>
+  // expected-warning @+1 {{layer 'conv_dynamic': dynamic activations are supported for matmul and gemm only; the conv runs weight-only}}
+  %y = lowbit.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, lowbit.layer = "conv_dynamic", lowbit.scheme = "w8a8-dynamic"} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
