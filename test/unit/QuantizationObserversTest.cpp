@@ -326,6 +326,7 @@ TEST(QuantizationObservers, EntropyKeepsUniformRange) {
 TEST(QuantizationObservers, ChooseRangeDispatches) {
   TensorStatistics stats = statsOf(heavyTailedSamples());
   ObserverConfig config;
+  config.activations = RangeMethod::MinMax;
   auto minmax = chooseRange(stats, config, int8(true));
   ASSERT_TRUE(bool(minmax));
   EXPECT_EQ(*minmax, chooseMinMaxRange(stats));

@@ -228,7 +228,8 @@ rules:
   EXPECT_FALSE(recipe->defaultScheme.weights.symmetric);
   EXPECT_FALSE(recipe->defaultScheme.weights.isSigned);
   EXPECT_EQ(recipe->defaultScheme.weights.groupSize, 128);
-  EXPECT_EQ(recipe->observer.activations, RangeMethod::MinMax);
+  // No observer in the file: the default, percentile 99.99.
+  EXPECT_EQ(recipe->observer.activations, RangeMethod::Percentile);
 
   // Both criteria must hold.
   LayerScheme attention = recipe->resolve("layer0.attn.q", "MatMul");
