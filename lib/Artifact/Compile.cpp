@@ -30,6 +30,7 @@
 #include "lowbit/Quantization/Stats.h"
 #include "lowbit/Target/CPU/CPUCodegen.h"
 #include "lowbit/Target/CPU/CPUPipeline.h"
+#include "lowbit/Target/ONNX/ONNXExport.h"
 
 #include "dialects/Lowbit/Transforms/Passes.h"
 #include "dialects/Lowbit/Transforms/QuantizableLayers.h"
@@ -224,11 +225,14 @@ LogicalResult buildQuantizePipeline(OpPassManager &pm,
   };
   // A preset's group size may not divide every layer's reduction
   // dimension (a first conv over 3 channels): those layers get per-channel
-  // weights and a warning rather than failing the whole compile.
+  // weights and a warning rather than failing the whole compile. With
+  // statistics, the weights pass also corrects biases for the mean shift of
+  // weight rounding (from the calibrated input channel means).
   std::string weights = "lowbit-quantize-weights{" +
                         option("scheme", settings.scheme) +
                         option("recipe", settings.recipePath) +
-                        option("group-fallback", "per-channel") + "}";
+                        option("group-fallback", "per-channel") +
+                        option("stats", settings.statsPath) + "}";
   std::string activations =
       "lowbit-quantize{" + option("scheme", settings.scheme) +
       option("recipe", settings.recipePath) +
@@ -677,6 +681,8 @@ LogicalResult CompileFlow::run(std::optional<lowbit::CompileStage> stopAt,
     module->print(*emitTo);
     return success();
   }
+  if (stopAt == lowbit::CompileStage::QDQONNX)
+    return lowbit::exportONNXModel(*module, *emitTo);
   return lower(*module, "'" + options.modelPath + "'", stopAt, emitTo,
                result);
 }

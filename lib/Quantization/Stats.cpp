@@ -28,8 +28,119 @@ static llvm::Error makeError(const llvm::Twine &message) {
 }
 
 //===----------------------------------------------------------------------===//
+// ExactSum
+//===----------------------------------------------------------------------===//
+
+/// |units| stays below 2^105: the rounded double and its remainder then
+/// hold the sum exactly (the remainder is below 2^51 units).
+static constexpr __int128 kExactSumLimit = static_cast<__int128>(1) << 105;
+
+static bool inExactSumRange(__int128 units) {
+  return units < kExactSumLimit && units > -kExactSumLimit;
+}
+
+bool ExactSum::add(float value) {
+  double scaled = std::nearbyint(
+      std::ldexp(static_cast<double>(value), kFractionBits));
+  if (!(std::fabs(scaled) < 0x1p105))
+    return false;
+  __int128 sum = units + static_cast<__int128>(scaled);
+  if (!inExactSumRange(sum))
+    return false;
+  units = sum;
+  return true;
+}
+
+bool ExactSum::add(const ExactSum &other) {
+  __int128 sum = units + other.units;
+  if (!inExactSumRange(sum))
+    return false;
+  units = sum;
+  return true;
+}
+
+/// `units` rounded to the nearest double (ties to even): the high 53 bits
+/// and the low 52 bits are exact doubles, and their sum rounds once.
+static double roundUnits(__int128 units) {
+  __int128 high = units >> 52; // floor, |high| < 2^53
+  __int128 low = units - (high << 52);
+  return std::ldexp(static_cast<double>(static_cast<int64_t>(high)), 52) +
+         static_cast<double>(static_cast<int64_t>(low));
+}
+
+double ExactSum::getHigh() const {
+  return std::ldexp(roundUnits(units), -kFractionBits);
+}
+
+double ExactSum::getLow() const {
+  __int128 rest = units - static_cast<__int128>(roundUnits(units));
+  return std::ldexp(static_cast<double>(static_cast<int64_t>(rest)),
+                    -kFractionBits);
+}
+
+std::optional<ExactSum> ExactSum::fromParts(double high, double low) {
+  __int128 parts[2];
+  double given[2] = {high, low};
+  for (int i = 0; i < 2; ++i) {
+    double scaled = std::ldexp(given[i], kFractionBits);
+    if (!std::isfinite(scaled) || scaled != std::trunc(scaled) ||
+        !(std::fabs(scaled) < 0x1p106))
+      return std::nullopt;
+    parts[i] = static_cast<__int128>(scaled);
+  }
+  ExactSum sum;
+  sum.units = parts[0] + parts[1];
+  if (!inExactSumRange(sum.units))
+    return std::nullopt;
+  return sum;
+}
+
+//===----------------------------------------------------------------------===//
 // TensorStatistics
 //===----------------------------------------------------------------------===//
+
+/// Adds the finite values of a row-major tensor of `shape` (already checked
+/// against `values` and `axis` by accumulateChannelAbsMax) to per-channel
+/// counts and sums along `axis`; empty vectors are sized to the channel
+/// count. Returns false when a sum leaves ExactSum's range.
+static llvm::Expected<bool>
+accumulateChannelSums(std::vector<uint64_t> &counts,
+                      std::vector<ExactSum> &sums,
+                      llvm::ArrayRef<float> values,
+                      llvm::ArrayRef<int64_t> shape, int64_t axis) {
+  int64_t channels = shape[axis];
+  if (counts.empty() && sums.empty()) {
+    counts.assign(channels, 0);
+    sums.assign(channels, ExactSum());
+  }
+  if (static_cast<int64_t>(counts.size()) != channels ||
+      static_cast<int64_t>(sums.size()) != channels)
+    return makeError(llvm::formatv("tensor has {0} channels along axis {1} "
+                                   "but {2} channel sums were observed "
+                                   "before",
+                                   channels, axis, sums.size())
+                         .str());
+  int64_t inner = 1;
+  for (int64_t d = axis + 1, e = shape.size(); d < e; ++d)
+    inner *= shape[d];
+  if (channels == 0 || inner == 0)
+    return true;
+  int64_t outer = static_cast<int64_t>(values.size()) / (channels * inner);
+  const float *data = values.data();
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      ExactSum &sum = sums[c];
+      for (int64_t i = 0; i < inner; ++i, ++data) {
+        if (!std::isfinite(*data))
+          continue;
+        if (!sum.add(*data))
+          return false;
+        ++counts[c];
+      }
+    }
+  }
+  return true;
+}
 
 llvm::Error TensorStatistics::add(llvm::ArrayRef<float> values,
                                   llvm::ArrayRef<int64_t> shape,
@@ -40,7 +151,27 @@ llvm::Error TensorStatistics::add(llvm::ArrayRef<float> values,
     if (llvm::Error error =
             accumulateChannelAbsMax(updated, values, shape, channelAxis))
       return makeError("tensor '" + name + "': " + toString(std::move(error)));
+    // Sums cover every value or none: statistics that observed values
+    // without them (read from an older file) do not start them.
+    bool observedNothing = count == 0 && nonFiniteCount == 0;
+    std::vector<uint64_t> counts;
+    std::vector<ExactSum> sums;
+    if (hasChannelMeans() || observedNothing) {
+      counts = channelCount;
+      sums = channelSum;
+      llvm::Expected<bool> inRange =
+          accumulateChannelSums(counts, sums, values, shape, channelAxis);
+      if (!inRange)
+        return makeError("tensor '" + name +
+                         "': " + toString(inRange.takeError()));
+      if (!*inRange) {
+        counts.clear();
+        sums.clear();
+      }
+    }
     channelAbsMax = std::move(updated);
+    channelCount = std::move(counts);
+    channelSum = std::move(sums);
   }
   for (float x : values) {
     if (!std::isfinite(x)) {
@@ -56,7 +187,62 @@ llvm::Error TensorStatistics::add(llvm::ArrayRef<float> values,
   return llvm::Error::success();
 }
 
+/// The per-channel counts and sums of `a` merged with `b`'s: kept when both
+/// have them, or one of them observed nothing at all (its sums would be
+/// zeros); else empty, since they would no longer cover every value.
+static llvm::Error mergeChannelSums(const TensorStatistics &a,
+                                    const TensorStatistics &b,
+                                    std::vector<uint64_t> &counts,
+                                    std::vector<ExactSum> &sums) {
+  auto observedNothing = [](const TensorStatistics &t) {
+    return t.count == 0 && t.nonFiniteCount == 0;
+  };
+  counts.clear();
+  sums.clear();
+  if (!a.hasChannelMeans() || !b.hasChannelMeans()) {
+    const TensorStatistics *only = a.hasChannelMeans()   ? &a
+                                   : b.hasChannelMeans() ? &b
+                                                         : nullptr;
+    if (only && observedNothing(only == &a ? b : a)) {
+      counts = only->channelCount;
+      sums = only->channelSum;
+    }
+    return llvm::Error::success();
+  }
+  if (a.channelSum.size() != b.channelSum.size())
+    return makeError(llvm::formatv("tensor '{0}': cannot merge per-channel "
+                                   "sums of {1} and {2} channels",
+                                   a.name, a.channelSum.size(),
+                                   b.channelSum.size())
+                         .str());
+  counts = a.channelCount;
+  sums = a.channelSum;
+  for (size_t c = 0; c < sums.size(); ++c) {
+    counts[c] += b.channelCount[c];
+    if (!sums[c].add(b.channelSum[c])) {
+      counts.clear();
+      sums.clear();
+      break;
+    }
+  }
+  return llvm::Error::success();
+}
+
+std::vector<double> TensorStatistics::getChannelMeans() const {
+  std::vector<double> means;
+  if (!hasChannelMeans())
+    return means;
+  means.reserve(channelSum.size());
+  for (auto [sum, n] : llvm::zip_equal(channelSum, channelCount))
+    means.push_back(n == 0 ? 0.0
+                           : (sum.getHigh() + sum.getLow()) /
+                                 static_cast<double>(n));
+  return means;
+}
+
 llvm::Error TensorStatistics::merge(const TensorStatistics &other) {
+  // Everything that can fail first, so that a failed merge changes nothing.
+  std::vector<float> absMax = channelAbsMax;
   if (other.channelAxis >= 0) {
     if (channelAxis >= 0 && channelAxis != other.channelAxis)
       return makeError(llvm::formatv("tensor '{0}': per-channel absmax was "
@@ -64,12 +250,18 @@ llvm::Error TensorStatistics::merge(const TensorStatistics &other) {
                                      "axis {2}",
                                      name, channelAxis, other.channelAxis)
                            .str());
-    std::vector<float> merged = channelAbsMax;
-    if (llvm::Error error = mergeChannelAbsMax(merged, other.channelAbsMax))
+    if (llvm::Error error = mergeChannelAbsMax(absMax, other.channelAbsMax))
       return makeError("tensor '" + name + "': " + toString(std::move(error)));
-    channelAxis = other.channelAxis;
-    channelAbsMax = std::move(merged);
   }
+  std::vector<uint64_t> counts;
+  std::vector<ExactSum> sums;
+  if (llvm::Error error = mergeChannelSums(*this, other, counts, sums))
+    return error;
+  if (other.channelAxis >= 0)
+    channelAxis = other.channelAxis;
+  channelAbsMax = std::move(absMax);
+  channelCount = std::move(counts);
+  channelSum = std::move(sums);
   count += other.count;
   nonFiniteCount += other.nonFiniteCount;
   min = std::min(min, other.min);
@@ -83,7 +275,8 @@ bool TensorStatistics::operator==(const TensorStatistics &other) const {
          nonFiniteCount == other.nonFiniteCount && min == other.min &&
          max == other.max && histogram == other.histogram &&
          channelAxis == other.channelAxis &&
-         channelAbsMax == other.channelAbsMax;
+         channelAbsMax == other.channelAbsMax &&
+         channelCount == other.channelCount && channelSum == other.channelSum;
 }
 
 bool StatsFile::operator==(const StatsFile &other) const {
@@ -107,6 +300,17 @@ static std::string formatFloat(float value) {
                   static_cast<double>(value));
     if (std::strtof(buffer, nullptr) == value &&
         static_cast<float>(std::strtod(buffer, nullptr)) == value)
+      break;
+  }
+  return buffer;
+}
+
+/// The shortest decimal that reads back as exactly `value` through strtod.
+static std::string formatDouble(double value) {
+  char buffer[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value)
       break;
   }
   return buffer;
@@ -150,6 +354,23 @@ static void writeTensor(llvm::json::OStream &json,
                        formatFloat);
       json.attributeEnd();
       json.attribute("channel_axis", tensor.channelAxis);
+      if (tensor.hasChannelMeans()) {
+        json.attributeBegin("channel_count");
+        writeInlineArray(json, llvm::ArrayRef<uint64_t>(tensor.channelCount),
+                         [](uint64_t c) { return std::to_string(c); });
+        json.attributeEnd();
+        std::vector<double> high, low;
+        for (const ExactSum &sum : tensor.channelSum) {
+          high.push_back(sum.getHigh());
+          low.push_back(sum.getLow());
+        }
+        json.attributeBegin("channel_sum");
+        writeInlineArray(json, llvm::ArrayRef<double>(high), formatDouble);
+        json.attributeEnd();
+        json.attributeBegin("channel_sum_low");
+        writeInlineArray(json, llvm::ArrayRef<double>(low), formatDouble);
+        json.attributeEnd();
+      }
     }
     json.attributeBegin("count");
     writeUInt(json, tensor.count);
@@ -356,6 +577,61 @@ static llvm::Expected<Histogram> readHistogram(const StatsReader &reader,
   return histogram;
 }
 
+/// The optional channel_count / channel_sum / channel_sum_low arrays of a
+/// tensor whose count and channel_abs_max were read.
+static llvm::Error readChannelSums(const StatsReader &reader,
+                                   const llvm::json::Object &object,
+                                   TensorStatistics &tensor,
+                                   const std::string &where) {
+  const char *keys[3] = {"channel_count", "channel_sum", "channel_sum_low"};
+  const llvm::json::Array *arrays[3];
+  int present = 0;
+  for (int i = 0; i < 3; ++i) {
+    const llvm::json::Value *value = object.get(keys[i]);
+    arrays[i] = value ? value->getAsArray() : nullptr;
+    if (value && !arrays[i])
+      return reader.fail(where + "." + keys[i] + " must be an array");
+    present += value != nullptr;
+  }
+  if (present == 0)
+    return llvm::Error::success();
+  if (present != 3)
+    return reader.fail(where + ": channel_count, channel_sum and "
+                               "channel_sum_low come together");
+  size_t channels = tensor.channelAbsMax.size();
+  for (int i = 0; i < 3; ++i)
+    if (arrays[i]->size() != channels)
+      return reader.fail(llvm::formatv("{0}.{1} has {2} entries but "
+                                       "channel_abs_max has {3}",
+                                       where, keys[i], arrays[i]->size(),
+                                       channels)
+                             .str());
+  uint64_t total = 0;
+  for (size_t c = 0; c < channels; ++c) {
+    auto n = reader.getUInt((*arrays[0])[c], where + ".channel_count entries");
+    if (!n)
+      return n.takeError();
+    std::optional<double> high = (*arrays[1])[c].getAsNumber();
+    std::optional<double> low = (*arrays[2])[c].getAsNumber();
+    std::optional<ExactSum> sum;
+    if (high && low)
+      sum = ExactSum::fromParts(*high, *low);
+    if (!sum)
+      return reader.fail(where + ": channel_sum and channel_sum_low entries "
+                                 "must be finite multiples of 2^-48 whose "
+                                 "sum is below 2^57");
+    total += *n;
+    tensor.channelCount.push_back(*n);
+    tensor.channelSum.push_back(*sum);
+  }
+  if (total != tensor.count)
+    return reader.fail(llvm::formatv("{0}: channel_count adds up to {1} but "
+                                     "count is {2}",
+                                     where, total, tensor.count)
+                           .str());
+  return llvm::Error::success();
+}
+
 static llvm::Expected<TensorStatistics>
 readTensor(const StatsReader &reader, llvm::StringRef name,
            const llvm::json::Value &value) {
@@ -365,8 +641,10 @@ readTensor(const StatsReader &reader, llvm::StringRef name,
     return reader.fail(where + " must be an object");
   if (llvm::Error error =
           reader.checkKeys(*object,
-                           {"channel_abs_max", "channel_axis", "count",
-                            "histogram", "max", "min", "non_finite_count"},
+                           {"channel_abs_max", "channel_axis",
+                            "channel_count", "channel_sum", "channel_sum_low",
+                            "count", "histogram", "max", "min",
+                            "non_finite_count"},
                            where))
     return std::move(error);
 
@@ -420,8 +698,13 @@ readTensor(const StatsReader &reader, llvm::StringRef name,
                                    "non-negative numbers");
       tensor.channelAbsMax.push_back(*absMax);
     }
-  } else if (object->get("channel_abs_max")) {
-    return reader.fail(where + ": channel_abs_max needs a channel_axis");
+    if (llvm::Error error = readChannelSums(reader, *object, tensor, where))
+      return std::move(error);
+  } else {
+    for (llvm::StringRef key : {"channel_abs_max", "channel_count",
+                                "channel_sum", "channel_sum_low"})
+      if (object->get(key))
+        return reader.fail(where + ": " + key + " needs a channel_axis");
   }
 
   if (const llvm::json::Value *histogram = object->get("histogram")) {

@@ -8,6 +8,8 @@
 //   quant-compile model.onnx --calib DIR --save-stats FILE
 //   quant-compile --merge-stats a.json b.json ... -o merged.json
 //   quant-compile model.onnx --emit=mlir-linalg [-o FILE]
+//   quant-compile model.onnx [--scheme NAME --calib DIR] --emit=qdq-onnx
+//       -o model.qdq.onnx
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +33,14 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { Artifact, MLIRLowbit, MLIRLinalg, MLIRLLVM, LLVMIR };
+enum class EmitKind {
+  Artifact,
+  MLIRLowbit,
+  QDQONNX,
+  MLIRLinalg,
+  MLIRLLVM,
+  LLVMIR
+};
 
 cl::OptionCategory category("quant-compile options");
 
@@ -63,6 +72,9 @@ cl::opt<EmitKind> emit(
                           "The artifact directory (default)"),
                clEnumValN(EmitKind::MLIRLowbit, "mlir-lowbit",
                           "The lowbit graph after import"),
+               clEnumValN(EmitKind::QDQONNX, "qdq-onnx",
+                          "That graph as an ONNX model, quantized layers "
+                          "in QDQ form (needs -o FILE)"),
                clEnumValN(EmitKind::MLIRLinalg, "mlir-linalg",
                           "After convert-lowbit-to-linalg"),
                clEnumValN(EmitKind::MLIRLLVM, "mlir-llvm",
@@ -226,6 +238,9 @@ int main(int argc, char **argv) {
   } else {
     lowbit::CompileStage stage = lowbit::CompileStage::LowbitGraph;
     switch (emit) {
+    case EmitKind::QDQONNX:
+      stage = lowbit::CompileStage::QDQONNX;
+      break;
     case EmitKind::MLIRLinalg:
       stage = lowbit::CompileStage::Linalg;
       break;
@@ -238,6 +253,9 @@ int main(int argc, char **argv) {
     default:
       break;
     }
+    if (emit == EmitKind::QDQONNX && (output.empty() || output == "-"))
+      return fail("--emit=qdq-onnx writes a binary ONNX file: give it -o "
+                  "FILE");
     std::error_code error;
     llvm::ToolOutputFile file(output.empty() ? "-" : output.getValue(), error,
                               llvm::sys::fs::OF_None);

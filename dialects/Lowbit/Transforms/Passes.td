@@ -95,6 +95,16 @@ def LowbitQuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"
     naming the layer; with `group-fallback=per-channel` the layer gets
     per-channel weights and a warning instead. Each layer is stamped with
     `lowbit.layer` (its name) and `lowbit.scheme` (the scheme's name).
+
+    With `stats=<file>` (calibration statistics with per-channel sums of
+    the `<layer>:input` activations), bias correction (Nagel et al.,
+    "Data-Free Quantization", the empirical variant) removes the mean
+    shift weight rounding causes: per output channel the bias is lowered
+    by `sum (Wq - W)[o, c, k] * E[x_c]` over the input channels of the
+    output channel's group and the kernel window (padding ignored), or
+    `sum_k (Wq - W)[k, n] * E[x_k]` for matmul and gemm. A conv without
+    bias gets one; a matmul gets an `add` of a constant that folding turns
+    into the kernel's bias. `bias-correction=false` turns it off.
   }];
   let options = [
     Option<"scheme", "scheme", "std::string", /*default=*/"\"\"",
@@ -104,7 +114,13 @@ def LowbitQuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"
     Option<"groupFallback", "group-fallback", "std::string",
            /*default=*/"\"error\"",
            "When a group size does not divide the reduction dimension: "
-           "error, or per-channel (with a warning)">
+           "error, or per-channel (with a warning)">,
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "Calibration statistics file (JSON) whose per-channel input "
+           "means drive bias correction">,
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"true",
+           "Correct each quantized layer's bias for the mean shift of its "
+           "weight rounding (needs `stats`)">
   ];
   let dependentDialects = ["lowbit::LowbitDialect",
                            "mlir::quant::QuantDialect"];

@@ -6,6 +6,12 @@
 // is kept up to weight rounding and lowbit-quantize can fold the dequantize
 // into a quantized kernel. The numerics are lowbit::quantization's.
 //
+// With calibration statistics, each quantized layer's bias is then
+// corrected for the mean shift its weight rounding causes (empirical bias
+// correction, Nagel et al., "Data-Free Quantization Through Weight
+// Equalization and Bias Correction", section 4.2): E[y_q - y][o] =
+// sum (Wq - W)[o, i] * E[x_i], subtracted from the bias.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Lowbit/IR/ConstantData.h"
@@ -14,6 +20,7 @@
 #include "dialects/Lowbit/Transforms/QuantizedConstants.h"
 #include "lowbit/Quantization/Numerics.h"
 #include "lowbit/Quantization/Recipe.h"
+#include "lowbit/Quantization/Stats.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
@@ -63,6 +70,29 @@ struct RoundedWeight {
   /// Groups fell back to per channel.
   bool perChannelFallback = false;
 };
+
+/// The floats `codes` (of quantized tensor type `type`, read through
+/// `codebook`) dequantize to, computed in f32 as the lowering does.
+std::vector<float> decodeWeights(RankedTensorType type, ArrayRef<int64_t> codes,
+                                 std::optional<Codebook> codebook) {
+  auto quantType = cast<quant::QuantizedType>(type.getElementType());
+  ArrayRef<int64_t> shape = type.getShape();
+  std::vector<float> values(codes.size());
+  for (size_t i = 0, e = codes.size(); i < e; ++i) {
+    auto [scale, zeroPoint] =
+        getElementParams(quantType, shape, static_cast<int64_t>(i));
+    float s = static_cast<float>(scale);
+    if (codebook == Codebook::nf4)
+      values[i] = q::kNF4Table[codes[i] & 15] * s;
+    else if (codebook == Codebook::fp8_e4m3fn)
+      values[i] = q::e4m3fnToFloat(static_cast<uint8_t>(codes[i])) * s;
+    else
+      values[i] = (static_cast<float>(codes[i]) -
+                   static_cast<float>(zeroPoint)) *
+                  s;
+  }
+  return values;
+}
 
 class WeightRounder {
 public:
@@ -262,6 +292,269 @@ std::string getRoundingKey(const q::TensorScheme &scheme, WeightAxes axes) {
       .str();
 }
 
+//===----------------------------------------------------------------------===//
+// Bias correction
+//===----------------------------------------------------------------------===//
+
+/// The activation dimension reduced against the weights' input channels,
+/// along which calibration collects the channel sums: the layer's
+/// activationChannelAxis, except for gemm, whose A is [M, K] (axis 1) or,
+/// with transA, [K, M] (axis 0).
+int64_t getReducedActivationAxis(const QuantizableLayer &layer) {
+  if (auto gemm = dyn_cast<GemmOp>(layer.op))
+    return gemm.getTransA() ? 0 : 1;
+  return layer.activationChannelAxis;
+}
+
+/// For each tap of `conv`'s kernel window (row-major over the spatial
+/// kernel dimensions `kernel`), the share of output positions at which it
+/// reads the input rather than padding: the product over the spatial
+/// dimensions of #{y : 0 <= y * stride - pad_begin + k * dilation < X} / Y.
+/// All 1 when the shapes are not static.
+std::vector<double> getTapCoverage(ConvOp conv, ArrayRef<int64_t> kernel) {
+  int64_t window = 1;
+  for (int64_t k : kernel)
+    window *= k;
+  std::vector<double> coverage(window, 1.0);
+  auto inputType = cast<RankedTensorType>(conv.getInput().getType());
+  RankedTensorType outputType = conv.getType();
+  size_t rank = kernel.size();
+  ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
+                    pads = conv.getPads();
+  if (!inputType.hasStaticShape() || !outputType.hasStaticShape() ||
+      inputType.getRank() != static_cast<int64_t>(rank) + 2 ||
+      outputType.getRank() != static_cast<int64_t>(rank) + 2 ||
+      strides.size() != rank || dilations.size() != rank ||
+      pads.size() != 2 * rank)
+    return coverage;
+  int64_t inner = window;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t in = inputType.getDimSize(d + 2), out = outputType.getDimSize(d + 2);
+    if (out <= 0)
+      return std::vector<double>(window, 1.0);
+    inner /= kernel[d];
+    for (int64_t k = 0; k < kernel[d]; ++k) {
+      int64_t valid = 0;
+      for (int64_t y = 0; y < out; ++y) {
+        int64_t at = y * strides[d] - pads[d] + k * dilations[d];
+        valid += at >= 0 && at < in;
+      }
+      double share = static_cast<double>(valid) / out;
+      // Every tap whose index along d is k.
+      for (int64_t i = 0; i < window; ++i)
+        if ((i / inner) % kernel[d] == k)
+          coverage[i] *= share;
+    }
+  }
+  return coverage;
+}
+
+/// The mean shift E[y_q - y] per output channel that replacing `original`
+/// by `rounded` (row-major weights of `weightType`) causes in `layer`, whose
+/// activation has channel means `means` (taken as the same at every
+/// position): conv sums over the input channels of the output channel's
+/// group and the kernel window, each tap weighted by the share of output
+/// positions at which it reads the input rather than padding; matmul
+/// [K, N] and gemm B (per `transB`) sum over K, gemm times alpha. Failure,
+/// with `why`, when the shapes do not match.
+FailureOr<std::vector<double>>
+computeMeanShift(const QuantizableLayer &layer, RankedTensorType weightType,
+                 ArrayRef<float> original, ArrayRef<float> rounded,
+                 ArrayRef<double> means, std::string &why) {
+  ArrayRef<int64_t> shape = weightType.getShape();
+  auto delta = [&](int64_t i) {
+    double d = static_cast<double>(rounded[i]) - original[i];
+    return std::isfinite(d) ? d : 0.0;
+  };
+  auto expectChannels = [&](int64_t channels) {
+    if (static_cast<int64_t>(means.size()) == channels)
+      return true;
+    why = llvm::formatv("its input has {0} channel means but the weights "
+                        "reduce over {1} input channels",
+                        means.size(), channels)
+              .str();
+    return false;
+  };
+  std::vector<double> shift;
+  if (auto conv = dyn_cast<ConvOp>(layer.op)) {
+    int64_t outChannels = shape[0], groupChannels = shape[1];
+    int64_t groups = conv.getGroup();
+    int64_t window = 1;
+    for (int64_t d = 2, e = shape.size(); d < e; ++d)
+      window *= shape[d];
+    if (groups <= 0 || outChannels % groups != 0) {
+      why = "its group count does not divide its output channels";
+      return failure();
+    }
+    if (!expectChannels(groupChannels * groups))
+      return failure();
+    std::vector<double> coverage = getTapCoverage(conv, shape.drop_front(2));
+    int64_t perGroup = outChannels / groups;
+    shift.assign(outChannels, 0.0);
+    for (int64_t o = 0; o < outChannels; ++o) {
+      int64_t firstChannel = (o / perGroup) * groupChannels;
+      double sum = 0.0;
+      for (int64_t c = 0; c < groupChannels; ++c) {
+        double mean = means[firstChannel + c];
+        int64_t base = (o * groupChannels + c) * window;
+        for (int64_t k = 0; k < window; ++k)
+          sum += delta(base + k) * coverage[k] * mean;
+      }
+      shift[o] = sum;
+    }
+    return shift;
+  }
+  if (shape.size() != 2) {
+    why = "its weights are not 2-D";
+    return failure();
+  }
+  bool transposed = false;
+  double alpha = 1.0;
+  if (auto gemm = dyn_cast<GemmOp>(layer.op)) {
+    transposed = gemm.getTransB();
+    alpha = gemm.getAlpha().convertToFloat();
+  }
+  int64_t reduction = transposed ? shape[1] : shape[0];
+  int64_t columns = transposed ? shape[0] : shape[1];
+  if (!expectChannels(reduction))
+    return failure();
+  shift.assign(columns, 0.0);
+  for (int64_t k = 0; k < reduction; ++k)
+    for (int64_t n = 0; n < columns; ++n)
+      shift[n] += delta(transposed ? n * reduction + k : k * columns + n) *
+                  means[k];
+  for (double &value : shift)
+    value *= alpha;
+  return shift;
+}
+
+/// `values`, a constant of `type`, plus `delta` along its last dimension
+/// (which must be 1 or delta.size(); a scalar becomes a vector): the new
+/// type and values. None when the last dimension does not broadcast.
+std::optional<std::pair<RankedTensorType, std::vector<float>>>
+addAlongLastAxis(RankedTensorType type, ArrayRef<float> values,
+                 ArrayRef<double> delta) {
+  int64_t channels = delta.size();
+  SmallVector<int64_t> shape(type.getShape());
+  if (shape.empty())
+    shape.push_back(1);
+  int64_t last = shape.back();
+  if (last != 1 && last != channels)
+    return std::nullopt;
+  shape.back() = channels;
+  int64_t rows = 1;
+  for (int64_t d : ArrayRef<int64_t>(shape).drop_back())
+    rows *= d;
+  std::vector<float> result(rows * channels);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t n = 0; n < channels; ++n)
+      result[r * channels + n] = static_cast<float>(
+          values[r * last + (last == 1 ? 0 : n)] + delta[n]);
+  return std::make_pair(type.clone(shape), std::move(result));
+}
+
+/// A new f32 constant of `type` before `op`.
+Value createF32Constant(OpBuilder &b, Location loc, RankedTensorType type,
+                        StringRef name, ArrayRef<float> values) {
+  return ConstantOp::create(b, loc, makeF32Elements(type, name, values));
+}
+
+/// `value + delta` along the last dimension when `value` is an f32 constant
+/// that broadcasts that way (a new constant), else null.
+Value addToConstant(OpBuilder &b, Location loc, Value value,
+                    ArrayRef<double> delta, StringRef name) {
+  ElementsAttr attr;
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.getElementType().isF32() ||
+      !matchPattern(value, m_Constant(&attr)))
+    return Value();
+  std::optional<SmallVector<float>> values = getF32Values(attr);
+  if (!values)
+    return Value();
+  auto sum = addAlongLastAxis(type, *values, delta);
+  if (!sum)
+    return Value();
+  return createF32Constant(b, loc, sum->first, name, sum->second);
+}
+
+/// Adds `delta` (per output channel) to the bias of `layer`: a conv's bias
+/// operand (created when absent), a gemm's C (divided by beta), or for a
+/// matmul the constant of the `add` that is its only user, else a new `add`
+/// after it (folding makes either the kernel's bias). Constants it stops
+/// reading go to `replaced`, for the caller to erase once unused.
+void addToBias(const QuantizableLayer &layer, ArrayRef<double> delta,
+               llvm::SetVector<Operation *> &replaced) {
+  Operation *op = layer.op;
+  Location loc = op->getLoc();
+  OpBuilder b(op);
+  std::string name = layer.name + "_bias_corrected";
+  std::vector<float> deltaF32(delta.begin(), delta.end());
+  auto deltaType =
+      RankedTensorType::get({static_cast<int64_t>(delta.size())},
+                            b.getF32Type());
+  auto noteReplaced = [&](Value old) {
+    if (Operation *constant = old ? old.getDefiningOp() : nullptr)
+      if (isa<ConstantOp>(constant))
+        replaced.insert(constant);
+  };
+  auto addAfter = [&](Value result) {
+    b.setInsertionPointAfter(op);
+    Value constant = createF32Constant(b, loc, deltaType, name, deltaF32);
+    auto add = AddOp::create(b, loc, result.getType(), result, constant);
+    result.replaceAllUsesExcept(add, add);
+  };
+
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    Value bias = conv.getBias();
+    Value corrected;
+    if (!bias)
+      corrected = createF32Constant(b, loc, deltaType, name, deltaF32);
+    else if (!(corrected = addToConstant(b, loc, bias, delta, name)))
+      corrected = AddOp::create(
+          b, loc, bias.getType(), bias,
+          createF32Constant(b, loc, deltaType, name, deltaF32));
+    conv.getBiasMutable().assign(corrected);
+    noteReplaced(bias);
+    return;
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    double beta = gemm.getBeta().convertToFloat();
+    if (beta != 0.0 && std::isfinite(beta)) {
+      std::vector<double> scaled(delta.begin(), delta.end());
+      for (double &value : scaled)
+        value /= beta;
+      Value c = gemm.getC();
+      Value corrected =
+          c ? addToConstant(b, loc, c, scaled, name)
+            : createF32Constant(b, loc, deltaType, name,
+                                std::vector<float>(scaled.begin(),
+                                                   scaled.end()));
+      if (corrected) {
+        gemm.getCMutable().assign(corrected);
+        noteReplaced(c);
+        return;
+      }
+    }
+    addAfter(gemm.getResult());
+    return;
+  }
+  Value result = op->getResult(0);
+  if (result.hasOneUse()) {
+    if (auto add = dyn_cast<AddOp>(*result.getUsers().begin())) {
+      unsigned other = add.getLhs() == result ? 1 : 0;
+      if (add.getType() == result.getType()) {
+        Value bias = add->getOperand(other);
+        if (Value corrected = addToConstant(b, loc, bias, delta, name)) {
+          add->setOperand(other, corrected);
+          noteReplaced(bias);
+          return;
+        }
+      }
+    }
+  }
+  addAfter(result);
+}
+
 struct LowbitQuantizeWeightsPass final
     : lowbit::impl::LowbitQuantizeWeightsPassBase<LowbitQuantizeWeightsPass> {
   using LowbitQuantizeWeightsPassBase::LowbitQuantizeWeightsPassBase;
@@ -280,25 +573,83 @@ struct LowbitQuantizeWeightsPass final
       return signalPassFailure();
     if (!*loaded)
       return;
+    statsFile.reset();
+    layersWithoutMeans.clear();
+    if (biasCorrection && !stats.empty()) {
+      llvm::Expected<q::StatsFile> file = q::readStatsFile(stats);
+      if (!file) {
+        emitError(module.getLoc()) << llvm::toString(file.takeError());
+        return signalPassFailure();
+      }
+      statsFile = std::move(*file);
+    }
     bool ok = true;
     rounded.clear();
+    // Weight constants, and bias constants bias correction replaced.
     llvm::SetVector<Operation *> weightConstants;
     for (auto func : module.getOps<func::FuncOp>()) {
       for (const QuantizableLayer &layer : getLayersForQuantization(func)) {
         if (Operation *constant = layer.weight.getDefiningOp())
           weightConstants.insert(constant);
-        ok &= succeeded(quantizeLayer(layer, **loaded));
+        ok &= succeeded(quantizeLayer(layer, **loaded, weightConstants));
       }
     }
     for (Operation *constant : weightConstants)
       if (constant->use_empty() && isa<ConstantOp>(constant))
         constant->erase();
+    if (!layersWithoutMeans.empty())
+      emitWarning(module.getLoc())
+          << "stats file '" << stats << "' has no per-channel sums for the "
+          << "inputs of " << layersWithoutMeans.size() << " layer(s) (first '"
+          << layersWithoutMeans.front()
+          << "'): their biases are not corrected; recalibrate to collect "
+             "them";
     if (!ok)
       signalPassFailure();
   }
 
+  /// Bias correction of `layer`, whose weights `original` were rounded to
+  /// `decoded`, from the channel means of its input.
+  void correctBias(const QuantizableLayer &layer, RankedTensorType weightType,
+                   ArrayRef<float> original, ArrayRef<float> decoded,
+                   llvm::SetVector<Operation *> &replaced) {
+    auto warn = [&]() {
+      return layer.op->emitWarning()
+             << "layer '" << layer.name << "': bias not corrected: ";
+    };
+    auto it = statsFile->tensors.find(inputStatsKey(layer.name));
+    if (it == statsFile->tensors.end()) {
+      warn() << "stats file '" << stats << "' has no statistics for its "
+             << "input";
+      return;
+    }
+    const q::TensorStatistics &input = it->second;
+    if (!input.hasChannelMeans()) {
+      layersWithoutMeans.push_back(layer.name);
+      return;
+    }
+    int64_t axis = getReducedActivationAxis(layer);
+    if (input.channelAxis != axis) {
+      warn() << "its input statistics run along axis " << input.channelAxis
+             << ", not " << axis;
+      return;
+    }
+    std::string why;
+    FailureOr<std::vector<double>> shift =
+        computeMeanShift(layer, weightType, original, decoded,
+                         input.getChannelMeans(), why);
+    if (failed(shift)) {
+      warn() << why;
+      return;
+    }
+    for (double &value : *shift)
+      value = -value;
+    addToBias(layer, *shift, replaced);
+  }
+
   LogicalResult quantizeLayer(const QuantizableLayer &layer,
-                              const q::Recipe &layerRecipe) {
+                              const q::Recipe &layerRecipe,
+                              llvm::SetVector<Operation *> &replaced) {
     Operation *op = layer.op;
     Builder b(op->getContext());
     q::LayerScheme layerScheme = layerRecipe.resolve(layer.name, layer.opType);
@@ -327,7 +678,7 @@ struct LowbitQuantizeWeightsPass final
 
     auto key = std::make_pair(layer.weight.getAsOpaquePointer(),
                               getRoundingKey(layerScheme.weights, *axes));
-    auto &[dequantized, fellBack] = rounded[key];
+    auto &[dequantized, fellBack, decoded] = rounded[key];
     if (!dequantized) {
       WeightRounder rounder(layer, layerScheme.weights, weightType, *axes,
                             groupFallback == "per-channel");
@@ -347,17 +698,28 @@ struct LowbitQuantizeWeightsPass final
       dequantized =
           DequantizeOp::create(builder, loc, weightType, stored, codebook);
       fellBack = weight->perChannelFallback;
+      if (statsFile)
+        decoded = decodeWeights(weight->type, weight->codes, weight->codebook);
     }
     if (fellBack)
       op->setAttr(kSchemeAttrName,
                   b.getStringAttr(layerScheme.name + "+per_channel"));
     op->setOperand(1, dequantized);
+    if (statsFile)
+      correctBias(layer, weightType, *data, decoded, replaced);
     return success();
   }
 
   /// Quantized forms of constants already rounded, by (constant, rounding),
-  /// and whether its groups fell back to per channel.
-  std::map<std::pair<void *, std::string>, std::pair<Value, bool>> rounded;
+  /// whether its groups fell back to per channel, and (for bias
+  /// correction) the floats its codes decode to.
+  std::map<std::pair<void *, std::string>,
+           std::tuple<Value, bool, std::vector<float>>>
+      rounded;
+  /// The statistics bias correction reads; none when it is off.
+  std::optional<q::StatsFile> statsFile;
+  /// Layers whose input statistics have no channel sums.
+  std::vector<std::string> layersWithoutMeans;
 };
 
 } // namespace

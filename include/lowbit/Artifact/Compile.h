@@ -70,6 +70,9 @@ enum class CompileStage {
   /// The lowbit graph after import, BatchNorm folding and canonicalization
   /// (and quantization, when asked for).
   LowbitGraph,
+  /// That graph as an ONNX model, opset 17 (lowbit::exportONNXModel):
+  /// quantized layers in the QDQ form ONNX Runtime runs. Binary.
+  QDQONNX,
   /// After convert-lowbit-to-linalg.
   Linalg,
   /// After lowbit-cpu-pipeline (LLVM dialect).

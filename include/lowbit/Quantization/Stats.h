@@ -18,6 +18,9 @@
 //       "<name>": {
 //         "channel_abs_max": [0.5, ...],      // absent when not collected
 //         "channel_axis": 1,                  // absent when -1
+//         "channel_count": [4115, ...],       // optional, see below
+//         "channel_sum": [812.25, ...],
+//         "channel_sum_low": [1.5e-14, ...],
 //         "count": 12345,                     // finite values
 //         "histogram": {                      // absent when not collected
 //           "bin_width_log2": -9, "counts": [3, 0, 7, ...],
@@ -28,6 +31,16 @@
 //       }
 //     }
 //   }
+//
+// The per-channel sums are optional on read (files written before they
+// existed have none; bias correction then has no means to work with):
+// `channel_count`, `channel_sum` and `channel_sum_low` come together, with
+// `channel_axis`, one entry per channel. `channel_count` counts the finite
+// values of each channel (they add up to `count`); `channel_sum +
+// channel_sum_low` is exactly the sum of those values as `ExactSum` holds
+// it, `channel_sum` being that sum rounded to the nearest double (the mean
+// of channel c is channel_sum[c] / channel_count[c]) and `channel_sum_low`
+// the remainder, so that merging files stays exact.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,11 +56,44 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace lowbit {
 namespace quantization {
+
+/// An exact sum of float values. Each value is rounded to a multiple of
+/// 2^-48 (values of magnitude 2^-24 and above are taken exactly; smaller
+/// ones lose their bits below 2^-48) and the multiples are added as
+/// integers, so a sum does not depend on the order of the values nor on how
+/// they were split into partial sums: merging sums is exact and
+/// associative. The magnitude stays below 2^57; an addition that would
+/// leave that range fails and changes nothing.
+class ExactSum {
+public:
+  static constexpr int kFractionBits = 48;
+
+  /// Adds a finite value; false when the sum would leave the range.
+  bool add(float value);
+  /// Adds another sum; false when the sum would leave the range.
+  bool add(const ExactSum &other);
+
+  /// The sum rounded to the nearest double, and the remainder: both exact
+  /// doubles whose sum is the exact sum.
+  double getHigh() const;
+  double getLow() const;
+  /// The sum of `high` and `low` (e.g. as read back from a stats file);
+  /// none when they are not finite multiples of 2^-48 or the sum is out of
+  /// range.
+  static std::optional<ExactSum> fromParts(double high, double low);
+
+  bool operator==(const ExactSum &other) const { return units == other.units; }
+
+private:
+  /// The sum in units of 2^-kFractionBits, |units| < 2^105.
+  __int128 units = 0;
+};
 
 /// What calibration observed about one tensor.
 struct TensorStatistics {
@@ -64,19 +110,33 @@ struct TensorStatistics {
   /// The axis `channelAbsMax` runs along, or -1 when not collected.
   int64_t channelAxis = -1;
   std::vector<float> channelAbsMax;
+  /// Per channel along `channelAxis`: the number of finite values and their
+  /// exact sum (the channel means). Both empty when not collected, or when
+  /// they cannot cover every observed value (a sum left ExactSum's range, or
+  /// values were merged in from statistics without sums); else both have
+  /// one entry per channel.
+  std::vector<uint64_t> channelCount;
+  std::vector<ExactSum> channelSum;
 
   /// Observes one tensor value: count, min/max and the histogram (when
   /// `withHistogram`; pass the same choice on every call, since a stats file
   /// requires the histogram to hold exactly `count` values), plus the
-  /// per-channel absmax along `channelAxis` when that is set (then `shape`
-  /// must describe `values`). On error nothing changes.
+  /// per-channel absmax and sums along `channelAxis` when that is set (then
+  /// `shape` must describe `values`). On error nothing changes.
   llvm::Error add(llvm::ArrayRef<float> values,
                   llvm::ArrayRef<int64_t> shape = {},
                   bool withHistogram = true);
 
   /// Adds another observation of the same tensor. Errors when the channel
-  /// axes or channel counts differ.
+  /// axes or channel counts differ. Channel sums are kept when both sides
+  /// have them (or one side observed nothing at all).
   llvm::Error merge(const TensorStatistics &other);
+
+  /// True when per-channel sums are available.
+  bool hasChannelMeans() const { return !channelSum.empty(); }
+  /// The mean of each channel's finite values (0 for a channel without
+  /// any); empty when the sums are not available.
+  std::vector<double> getChannelMeans() const;
 
   bool operator==(const TensorStatistics &other) const;
 };
@@ -120,9 +180,10 @@ llvm::Error writeStatsFile(const StatsFile &stats, llvm::StringRef path);
 
 /// Merges stats collected on shards of a calibration set: sample counts add
 /// and tensors merge by name (counts add, extremes widen, histograms merge
-/// exactly, channel absmax by max). All inputs must come from the same model
-/// (else "stats file 'b.json' was collected on model <sha> but 'a.json' on
-/// <sha>", files named by their `path`). The calibration hash is kept when
+/// exactly, channel absmax by max, channel counts and sums add exactly).
+/// All inputs must come from the same model (else "stats file 'b.json' was
+/// collected on model <sha> but 'a.json' on <sha>", files named by their
+/// `path`). The calibration hash is kept when
 /// all inputs agree, and is otherwise the SHA-256 of the sorted input hashes
 /// joined by newlines, so the merge does not depend on input order.
 llvm::Expected<StatsFile> mergeStats(llvm::ArrayRef<StatsFile> files);

@@ -20,6 +20,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
@@ -43,10 +47,17 @@ constexpr int64_t kOpset = 17;
 
 /// ONNX TensorProto element type of a builtin element type, or of a
 /// quantized type's storage (4- and 2-bit storage widens to 8 bits: the
-/// values fit, and DequantizeLinear gives the same reals).
+/// values fit, and DequantizeLinear gives the same reals; 32-bit storage is
+/// the int32 that DequantizeLinear also reads).
 std::optional<int> onnxElementType(Type type) {
-  if (auto q = dyn_cast<quant::QuantizedType>(type))
-    return q.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+  if (auto q = dyn_cast<quant::QuantizedType>(type)) {
+    unsigned width = q.getStorageTypeIntegralWidth();
+    if (width <= 8)
+      return q.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+    if (width == 32 && q.isSigned())
+      return onnx::TensorProto::INT32;
+    return std::nullopt;
+  }
   if (type.isF32())
     return onnx::TensorProto::FLOAT;
   if (type.isF16())
@@ -61,6 +72,8 @@ std::optional<int> onnxElementType(Type type) {
   if (!integer)
     return std::nullopt;
   bool isUnsigned = integer.isUnsigned();
+  if (integer.getWidth() < 8) // i4, i2 storage: a byte per element
+    return isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
   switch (integer.getWidth()) {
   case 8:
     return isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
@@ -114,7 +127,8 @@ private:
   FailureOr<QuantInputs> quantInputs(Operation *op, quant::QuantizedType type,
                                      StringRef base);
   FailureOr<std::string> dequantizeValue(Operation *op, Value value,
-                                         StringRef base);
+                                         StringRef base,
+                                         StringRef output = {});
   FailureOr<std::string> quantizeName(Operation *op, StringRef input,
                                       quant::QuantizedType type,
                                       StringRef output);
@@ -129,9 +143,6 @@ private:
   onnx::GraphProto &graph;
   DenseMap<Value, std::string> names;
   llvm::StringSet<> used;
-  /// Constants are written when first used (quant.scast of a constant
-  /// storage tensor needs no float copy).
-  DenseMap<Value, bool> written;
 };
 
 std::string GraphExporter::freshName(StringRef base) {
@@ -267,19 +278,27 @@ LogicalResult GraphExporter::setValueInfo(onnx::ValueInfoProto &info,
 FailureOr<GraphExporter::QuantInputs>
 GraphExporter::quantInputs(Operation *op, quant::QuantizedType type,
                            StringRef base) {
-  bool isSigned = type.isSigned();
-  int zpType = isSigned ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+  // Zero points have the storage's ONNX type: int8/uint8, or int32 for
+  // 32-bit accumulators (an i32 bias, a requantize input).
+  std::optional<int> zpType = onnxElementType(type);
+  if (!zpType)
+    return op->emitError("cannot export quantized type ")
+           << type << " to ONNX opset 17 (storage must be 8 bits or less, "
+           << "or signed 32 bits)";
+  unsigned zpBytes = *zpType == onnx::TensorProto::INT32 ? 4 : 1;
   auto zeroPointBytes = [&](ArrayRef<int64_t> zps) {
     std::string raw;
     for (int64_t zp : zps)
-      raw.push_back(static_cast<char>(zp));
+      for (unsigned b = 0; b < zpBytes; ++b)
+        raw.push_back(static_cast<char>(
+            (static_cast<uint64_t>(zp) >> (8 * b)) & 0xff));
     return raw;
   };
   QuantInputs result;
   if (auto uniform = dyn_cast<quant::UniformQuantizedType>(type)) {
     float scale = uniform.getScale();
     result.scale = addF32Initializer(base.str() + "_scale", {scale}, {});
-    result.zeroPoint = addInitializer(base.str() + "_zero_point", zpType, {},
+    result.zeroPoint = addInitializer(base.str() + "_zero_point", *zpType, {},
                                       zeroPointBytes({uniform.getZeroPoint()}));
     return result;
   }
@@ -289,7 +308,7 @@ GraphExporter::quantInputs(Operation *op, quant::QuantizedType type,
     auto count = static_cast<int64_t>(scales.size());
     result.scale = addF32Initializer(base.str() + "_scale", scales, {count});
     result.zeroPoint =
-        addInitializer(base.str() + "_zero_point", zpType, {count},
+        addInitializer(base.str() + "_zero_point", *zpType, {count},
                        zeroPointBytes(perAxis.getZeroPoints()));
     result.axis = perAxis.getQuantizedDimension();
     return result;
@@ -299,10 +318,12 @@ GraphExporter::quantInputs(Operation *op, quant::QuantizedType type,
          << " to ONNX opset 17 (only per-tensor and per-axis parameters)";
 }
 
-/// A float name for `value`: itself, or a DequantizeLinear of it.
+/// A float name for `value`: itself, or a DequantizeLinear of it (into
+/// `output` when given, else a fresh name after `base`).
 FailureOr<std::string> GraphExporter::dequantizeValue(Operation *op,
                                                       Value value,
-                                                      StringRef base) {
+                                                      StringRef base,
+                                                      StringRef output) {
   auto type = cast<RankedTensorType>(value.getType());
   auto q = dyn_cast<quant::QuantizedType>(type.getElementType());
   if (!q)
@@ -310,28 +331,53 @@ FailureOr<std::string> GraphExporter::dequantizeValue(Operation *op,
   FailureOr<QuantInputs> params = quantInputs(op, q, base);
   if (failed(params))
     return failure();
-  std::string output = freshName(base.str() + "_dequantized");
+  std::string name =
+      output.empty() ? freshName(base.str() + "_dequantized") : output.str();
   onnx::NodeProto &node = addNode("DequantizeLinear",
                                   {nameOf(value), params->scale,
                                    params->zeroPoint},
-                                  {output}, op);
+                                  {name}, op);
   if (params->axis)
     addIntAttr(node, "axis", *params->axis);
-  return output;
+  return name;
 }
 
 FailureOr<std::string> GraphExporter::quantizeName(Operation *op,
                                                    StringRef input,
                                                    quant::QuantizedType type,
                                                    StringRef output) {
+  if (type.getStorageTypeIntegralWidth() > 8)
+    return op->emitError("cannot export a quantize to ")
+           << type << ": QuantizeLinear writes 8-bit integers in opset 17";
   FailureOr<QuantInputs> params = quantInputs(op, type, output);
   if (failed(params))
     return failure();
+  // QuantizeLinear saturates to the full int8/uint8 range; a narrower
+  // storage range (i8<-127:127>, 4-bit storage) is a Clip of the integers
+  // after it (saturating to the wider range first changes nothing).
+  bool isSigned = type.isSigned();
+  int64_t storageMin = type.getStorageTypeMin(),
+          storageMax = type.getStorageTypeMax();
+  bool narrow = storageMin > (isSigned ? -128 : 0) ||
+                storageMax < (isSigned ? 127 : 255);
+  std::string quantized =
+      narrow ? freshName(output.str() + "_unclamped") : output.str();
   onnx::NodeProto &node = addNode(
       "QuantizeLinear", {input.str(), params->scale, params->zeroPoint},
-      {output.str()}, op);
+      {quantized}, op);
   if (params->axis)
     addIntAttr(node, "axis", *params->axis);
+  if (narrow) {
+    int elementType = isSigned ? onnx::TensorProto::INT8
+                               : onnx::TensorProto::UINT8;
+    std::string lower = addInitializer(output.str() + "_min", elementType, {},
+                                       std::string(1, static_cast<char>(
+                                                          storageMin)));
+    std::string upper = addInitializer(output.str() + "_max", elementType, {},
+                                       std::string(1, static_cast<char>(
+                                                          storageMax)));
+    addNode("Clip", {quantized, lower, upper}, {output.str()}, op);
+  }
   return output.str();
 }
 
@@ -342,7 +388,26 @@ FailureOr<std::string> GraphExporter::quantizeName(Operation *op,
 LogicalResult GraphExporter::exportConstant(ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
   Type elementType = type.getElementType();
-  std::optional<int> onnxType = onnxElementType(elementType);
+  // Integers that are only read as one quantized type (quant.scast) are
+  // written as that type's storage, which DequantizeLinear needs to match
+  // its zero point: unsigned storage (u8, u4) as uint8, its codes masked to
+  // the storage width (storage is signless: the u4 code 15 reads -1).
+  quant::QuantizedType view;
+  for (Operation *user : op->getUsers()) {
+    auto storageCast = dyn_cast<quant::StorageCastOp>(user);
+    auto q = storageCast ? dyn_cast<quant::QuantizedType>(
+                               getElementTypeOrSelf(storageCast.getType()))
+                         : quant::QuantizedType();
+    if (!q || (view && (view.isSigned() != q.isSigned() ||
+                        view.getStorageTypeIntegralWidth() !=
+                            q.getStorageTypeIntegralWidth()))) {
+      view = {};
+      break;
+    }
+    view = q;
+  }
+  std::optional<int> onnxType =
+      onnxElementType(view ? Type(view) : elementType);
   if (!onnxType)
     return op.emitError("cannot export a constant of type ") << type;
   ElementsAttr attr = op.getValue();
@@ -355,16 +420,29 @@ LogicalResult GraphExporter::exportConstant(ConstantOp op) {
                values->size() * sizeof(float));
   } else if (auto integer = dyn_cast<IntegerType>(elementType)) {
     std::optional<SmallVector<int64_t>> values = getI64Values(attr);
+    // Sub-byte blobs hold one code per byte, sign- or zero-extended by the
+    // storage's signedness (QuantizedConstants.h): the low bits are the
+    // code either way.
+    auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+    AsmResourceBlob *blob =
+        resource ? resource.getRawHandle().getBlob() : nullptr;
+    if (!values && integer.getWidth() < 8 && blob &&
+        blob->getData().size() == static_cast<size_t>(type.getNumElements()))
+      values = llvm::to_vector(llvm::map_range(
+          blob->getData(), [](char c) { return int64_t(int8_t(c)); }));
     if (!values)
       return op.emitError("cannot read the constant's data");
     // Narrow storage (i4, i2) widens to a byte per element.
     unsigned bytes = std::max(1u, integer.getWidth() / 8);
     if (integer.isInteger(1))
       bytes = 1;
+    uint64_t mask = ~uint64_t(0);
+    if (view && !view.isSigned())
+      mask = (uint64_t(1) << view.getStorageTypeIntegralWidth()) - 1;
     for (int64_t v : *values)
       for (unsigned b = 0; b < bytes; ++b)
-        raw.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * b)) &
-                                        0xff));
+        raw.push_back(static_cast<char>(
+            ((static_cast<uint64_t>(v) & mask) >> (8 * b)) & 0xff));
   } else {
     return op.emitError("cannot export a constant of type ") << type;
   }
@@ -547,12 +625,8 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
       .Case([&](DequantizeOp dequantize) -> LogicalResult {
         if (dequantize.getCodebook())
           return op->emitError("codebook dequantization has no ONNX form");
-        FailureOr<std::string> name =
-            dequantizeValue(op, dequantize.getInput(), base);
-        if (failed(name))
-          return failure();
-        names[dequantize.getResult()] = *name;
-        return success();
+        return dequantizeValue(op, dequantize.getInput(), base,
+                               resultName());
       })
       .Case([&](RequantizeOp requantize) -> LogicalResult {
         FailureOr<std::string> name =
@@ -810,13 +884,16 @@ LogicalResult GraphExporter::run() {
   // returned twice (then an Identity gives the output its own name).
   auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   SmallVector<std::string> outputNames;
+  SmallVector<bool> reserved;
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
     auto name = func.getResultAttrOfType<StringAttr>(i, "lowbit.name");
     std::string outName = name ? name.getValue().str()
                                : "output_" + std::to_string(i);
     outputNames.push_back(outName);
-    if (!names.count(value) && !isa<BlockArgument>(value) &&
-        !matchPattern(value, m_Constant()) && used.insert(outName).second)
+    reserved.push_back(!names.count(value) && !isa<BlockArgument>(value) &&
+                       !matchPattern(value, m_Constant()) &&
+                       used.insert(outName).second);
+    if (reserved.back())
       names[value] = outName;
   }
   for (Operation &op : func.getBody().front().without_terminator())
@@ -825,7 +902,10 @@ LogicalResult GraphExporter::run() {
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
     std::string valueName = nameOf(value);
     if (valueName != outputNames[i]) {
-      std::string outName = freshName(outputNames[i]);
+      // A value that is another tensor under a new name (quant.scast) left
+      // its reserved output name unwritten: the Identity takes it.
+      std::string outName =
+          reserved[i] ? outputNames[i] : freshName(outputNames[i]);
       addNode("Identity", {valueName}, {outName}, returnOp);
       outputNames[i] = outName;
     }
@@ -835,9 +915,8 @@ LogicalResult GraphExporter::run() {
   return success();
 }
 
-} // namespace
-
-LogicalResult exportONNXModel(ModuleOp module, StringRef path) {
+/// The serialized ModelProto of `module`'s `main`.
+LogicalResult serializeModel(ModuleOp module, std::string &bytes) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func || func.getBody().getBlocks().size() != 1)
     return module.emitError("ONNX export needs a single-block 'main' function");
@@ -850,13 +929,29 @@ LogicalResult exportONNXModel(ModuleOp module, StringRef path) {
   if (failed(GraphExporter(func, *model.mutable_graph()).run()))
     return failure();
 
-  std::string bytes;
   try {
     if (!model.SerializeToString(&bytes))
       return module.emitError("could not serialize the ONNX model");
   } catch (const std::exception &e) {
     return module.emitError("could not serialize the ONNX model: ") << e.what();
   }
+  return success();
+}
+
+} // namespace
+
+LogicalResult exportONNXModel(ModuleOp module, llvm::raw_ostream &os) {
+  std::string bytes;
+  if (failed(serializeModel(module, bytes)))
+    return failure();
+  os << bytes;
+  return success();
+}
+
+LogicalResult exportONNXModel(ModuleOp module, StringRef path) {
+  std::string bytes;
+  if (failed(serializeModel(module, bytes)))
+    return failure();
   SmallString<256> temp(path);
   temp += ".tmp";
   {

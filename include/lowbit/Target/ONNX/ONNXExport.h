@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace lowbit {
 
@@ -23,6 +24,10 @@ namespace lowbit {
 /// ONNX form are reported as errors at their location.
 mlir::LogicalResult exportONNXModel(mlir::ModuleOp module,
                                     llvm::StringRef path);
+
+/// Writes the same serialized ModelProto to `os` (binary).
+mlir::LogicalResult exportONNXModel(mlir::ModuleOp module,
+                                    llvm::raw_ostream &os);
 
 } // namespace lowbit
 
