@@ -15,23 +15,6 @@
 using namespace mlir;
 using namespace lowbit;
 
-namespace {
-
-/// The layer name carried by `op`'s location, as getQuantizableLayers reads
-/// it.
-std::string getLocationName(Operation *op, StringRef fallback) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return fallback.str();
-}
-
-} // namespace
-
 std::vector<lowbit::GraphLayer> lowbit::getGraphLayers(func::FuncOp main) {
   bool isFloatGraph = true;
   main.walk([&](Operation *op) {

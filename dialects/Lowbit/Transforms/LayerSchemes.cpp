@@ -30,27 +30,9 @@ static std::optional<QuantizableLayer> getStampedLayer(Operation *op) {
   auto name = op->getAttrOfType<StringAttr>(kLayerAttrName);
   if (!name)
     return std::nullopt;
-  QuantizableLayer layer{op, name.str(), "", Value(), Value(), 0};
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    layer.opType = "conv";
-    layer.activation = conv.getInput();
-    layer.weight = conv.getWeight();
-    layer.activationChannelAxis = 1;
-  } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    layer.opType = "matmul";
-    layer.activation = matmul.getLhs();
-    layer.weight = matmul.getRhs();
-  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-    layer.opType = "gemm";
-    layer.activation = gemm.getA();
-    layer.weight = gemm.getB();
-    layer.activationChannelAxis = gemm.getTransA() ? 0 : 1;
-  } else {
-    return std::nullopt;
-  }
-  if (layer.opType == "matmul")
-    layer.activationChannelAxis =
-        cast<RankedTensorType>(layer.activation.getType()).getRank() - 1;
+  std::optional<QuantizableLayer> layer = describeContraction(op);
+  if (layer)
+    layer->name = name.str();
   return layer;
 }
 

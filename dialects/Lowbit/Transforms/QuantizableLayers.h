@@ -16,6 +16,7 @@
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,15 @@ struct QuantizableLayer {
   /// statistics are collected along it.
   int64_t activationChannelAxis;
 };
+
+/// The layer view of a conv, matmul or gemm (op type, activation and weight
+/// operands, activation channel axis), whatever its weight is; the name is
+/// left empty. Nothing for other ops.
+std::optional<QuantizableLayer> describeContraction(mlir::Operation *op);
+
+/// The ONNX node name carried by `op`'s location (a NameLoc, possibly inside
+/// a FusedLoc), or `fallback`.
+std::string getLocationName(mlir::Operation *op, llvm::StringRef fallback);
 
 /// The layers of `func` in IR order. A contraction qualifies when its weight
 /// operand is produced by a constant (activation × activation products, such
